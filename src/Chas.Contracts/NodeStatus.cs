@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+
+namespace Chas.Contracts;
+
+[JsonConverter(typeof(JsonStringEnumConverter<NodeStatus>))]
+public enum NodeStatus
+{
+    [JsonStringEnumMemberName("ready")] Ready,
+    [JsonStringEnumMemberName("notready")] NotReady,
+}
+
+public static class NodeStatusExtensions
+{
+    public static string ToWire(this NodeStatus status) => status == NodeStatus.Ready ? "ready" : "notready";
+}

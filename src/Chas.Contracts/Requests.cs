@@ -1,0 +1,70 @@
+namespace Chas.Contracts;
+
+/// <summary>Body of POST /api/v1/tasks.</summary>
+public sealed record CreateTaskRequest
+{
+    public string? Name { get; init; }
+    public string? Namespace { get; init; }
+    public string? Image { get; init; }
+    public IReadOnlyList<string>? Command { get; init; }
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+    public long? CpuMillis { get; init; }
+    public long? MemoryBytes { get; init; }
+    public IReadOnlyList<PortMapping>? Ports { get; init; }
+}
+
+/// <summary>Body of POST /api/v1/nodes (agent registration).</summary>
+public sealed record RegisterNodeRequest
+{
+    public string? Name { get; init; }
+    public string? Address { get; init; }
+    public string? Hostname { get; init; }
+    public string? AgentUrl { get; init; }
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+    public ResourceAmounts? Capacity { get; init; }
+    public PortRange? PortRange { get; init; }
+    public string? Runtime { get; init; }
+    public string? AgentVersion { get; init; }
+}
+
+/// <summary>Body of POST /api/v1/nodes/{name}/heartbeat.</summary>
+public sealed record HeartbeatRequest
+{
+    public int RunningContainers { get; init; }
+}
+
+/// <summary>Body of PUT /api/v1/tasks/{name}/status: what the agent saw happen to the container.</summary>
+public sealed record TaskStatusReport
+{
+    public TaskPhase Status { get; init; }
+    public string? Node { get; init; }
+    public string? Uid { get; init; }
+    public string? ContainerId { get; init; }
+    public int? ExitCode { get; init; }
+    public string? Error { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+}
+
+/// <summary>A list plus the store revision it was read at, so a watch can resume exactly after it.</summary>
+public sealed record ResourceList<T>
+{
+    public IReadOnlyList<T> Items { get; init; } = [];
+    public long Revision { get; init; }
+}
+
+/// <summary>One event of a watch stream (SSE `data:` payload).</summary>
+public sealed record WatchEvent<T>
+{
+    public string Type { get; init; } = "";
+    public long Revision { get; init; }
+    public T? Object { get; init; }
+}
+
+public static class WatchEventTypes
+{
+    public const string Added = "added";
+    public const string Modified = "modified";
+    public const string Deleted = "deleted";
+    public const string Bookmark = "bookmark";
+}

@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace Chas.Contracts;
+
+/// <summary>The life of a run-to-completion task. Serialized in lowercase.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TaskPhase>))]
+public enum TaskPhase
+{
+    [JsonStringEnumMemberName("pending")] Pending,
+    [JsonStringEnumMemberName("scheduled")] Scheduled,
+    [JsonStringEnumMemberName("running")] Running,
+    [JsonStringEnumMemberName("completed")] Completed,
+    [JsonStringEnumMemberName("failed")] Failed,
+    [JsonStringEnumMemberName("stopped")] Stopped,
+    [JsonStringEnumMemberName("lost")] Lost,
+}
+
+public static class TaskPhaseExtensions
+{
+    /// <summary>Terminal phases never change again (a new task with the same name is a new object).</summary>
+    public static bool IsTerminal(this TaskPhase phase) =>
+        phase is TaskPhase.Completed or TaskPhase.Failed or TaskPhase.Stopped or TaskPhase.Lost;
+
+    /// <summary>Phases in which the task holds resources on its node.</summary>
+    public static bool HoldsResources(this TaskPhase phase) =>
+        phase is TaskPhase.Scheduled or TaskPhase.Running;
+
+    public static string ToWire(this TaskPhase phase) => phase switch
+    {
+        TaskPhase.Pending => "pending",
+        TaskPhase.Scheduled => "scheduled",
+        TaskPhase.Running => "running",
+        TaskPhase.Completed => "completed",
+        TaskPhase.Failed => "failed",
+        TaskPhase.Stopped => "stopped",
+        TaskPhase.Lost => "lost",
+        _ => phase.ToString().ToLowerInvariant(),
+    };
+}

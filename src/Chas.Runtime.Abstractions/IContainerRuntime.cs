@@ -1,0 +1,95 @@
+namespace Chas.Runtime;
+
+/// <summary>
+/// What a node agent needs from a container engine. One implementation per engine (Docker today,
+/// containerd later), picked by configuration; the agent never talks to an engine any other way.
+/// </summary>
+public interface IContainerRuntime
+{
+    /// <summary>Short engine name reported to the server, e.g. "docker 20.10.24".</summary>
+    Task<RuntimeInfo> GetInfoAsync(CancellationToken cancellationToken);
+
+    /// <summary>Makes the image available locally: nothing when present, a registry pull otherwise.</summary>
+    /// <exception cref="RuntimeException">The image is neither present nor pullable.</exception>
+    Task EnsureImageAsync(string image, CancellationToken cancellationToken);
+
+    /// <summary>Creates (does not start) a container; returns its id.</summary>
+    Task<string> CreateAsync(ContainerSpec spec, CancellationToken cancellationToken);
+
+    Task StartAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>Completes when the container has exited; returns how.</summary>
+    Task<ContainerExit> WaitAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>SIGTERM, then SIGKILL after <paramref name="gracePeriod"/>. A container already stopped is fine.</summary>
+    Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>Removes a container (killing it when <paramref name="force"/>). A missing container is fine.</summary>
+    Task RemoveAsync(string containerId, bool force, CancellationToken cancellationToken);
+
+    /// <summary>Null when the container does not exist.</summary>
+    Task<ContainerInfo?> InspectAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>All containers (running or not) carrying every one of the given labels.</summary>
+    Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken);
+
+    /// <summary>Log lines in order; with <see cref="LogOptions.Follow"/> it ends when the container stops or the token is cancelled.</summary>
+    IAsyncEnumerable<LogLine> ReadLogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken);
+}
+
+public sealed record RuntimeInfo(string Name, string Version, int CpuCount, long MemoryBytes);
+
+public sealed record ContainerSpec
+{
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    /// <summary>Empty: the image's default command.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    /// <summary>0 means no limit.</summary>
+    public long CpuMillis { get; init; }
+    /// <summary>0 means no limit.</summary>
+    public long MemoryBytes { get; init; }
+    public IReadOnlyList<PortBinding> Ports { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}
+
+public sealed record PortBinding(int ContainerPort, int HostPort, string HostIp, string Protocol = "tcp");
+
+public enum ContainerState { Created, Running, Exited, Other }
+
+public sealed record ContainerInfo
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public ContainerState State { get; init; }
+    public int? ExitCode { get; init; }
+    public bool OomKilled { get; init; }
+    public string? Error { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+}
+
+public sealed record ContainerExit(int ExitCode, bool OomKilled, string? Error);
+
+public enum LogStream { Stdout, Stderr }
+
+public sealed record LogOptions
+{
+    public bool Follow { get; init; }
+    /// <summary>Null: all lines.</summary>
+    public int? Tail { get; init; }
+    public bool Timestamps { get; init; }
+    public DateTimeOffset? Since { get; init; }
+}
+
+/// <summary>One line of output, without its trailing newline.</summary>
+public sealed record LogLine(LogStream Stream, DateTimeOffset? Timestamp, string Text);
+
+/// <summary>A failure of the engine that should be shown to the user as the task's error.</summary>
+public sealed class RuntimeException : Exception
+{
+    public RuntimeException(string message) : base(message) { }
+    public RuntimeException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,50 @@
+using Chas.Contracts;
+
+namespace Chas.Scheduling;
+
+/// <summary>What the scheduler knows of one node at one instant. Immutable; no I/O behind it.</summary>
+public sealed record NodeSnapshot
+{
+    public required string Name { get; init; }
+    public string Address { get; init; } = "";
+    public bool Ready { get; init; } = true;
+    /// <summary>False when cordoned: existing work stays, new work goes elsewhere.</summary>
+    public bool Schedulable { get; init; } = true;
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>Capacity minus the node's reserve.</summary>
+    public required ResourceAmounts Allocatable { get; init; }
+    /// <summary>Sum of the requests of the work bound to the node.</summary>
+    public ResourceAmounts Allocated { get; init; } = ResourceAmounts.Zero;
+    /// <summary>Number of workloads bound to the node (tie-breaker for "least loaded").</summary>
+    public int Workloads { get; init; }
+    public PortRange PortRange { get; init; } = new(20000, 29999);
+    /// <summary>Host ports in use, as "port/protocol" keys, e.g. "20001/tcp".</summary>
+    public IReadOnlySet<string> UsedPorts { get; init; } = new HashSet<string>();
+}
+
+public sealed record ClusterSnapshot(IReadOnlyList<NodeSnapshot> Nodes);
+
+/// <summary>One workload to place.</summary>
+public sealed record PlacementRequest
+{
+    public required string Name { get; init; }
+    public ResourceAmounts Requests { get; init; } = ResourceAmounts.Zero;
+    public IReadOnlyList<PortMapping> Ports { get; init; } = [];
+    /// <summary>Every pair must be among the node's labels.</summary>
+    public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// The outcome of placing one request: a node and the host ports chosen there, or null with a
+/// reason that counts the rejections, e.g. "0/3 nodes available: 2 insufficient memory, 1 not ready".
+/// </summary>
+public sealed record PlacementResult
+{
+    public string? Node { get; init; }
+    public IReadOnlyList<PublishedPort> Ports { get; init; } = [];
+    public string? Reason { get; init; }
+    /// <summary>Why each rejected node was rejected (node name → first failing filter's reason).</summary>
+    public IReadOnlyDictionary<string, string> Rejections { get; init; } = new Dictionary<string, string>();
+
+    public bool Success => Node is not null;
+}
