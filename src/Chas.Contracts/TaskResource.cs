@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Chas.Contracts;
 
 /// <summary>
@@ -36,6 +38,7 @@ public sealed record TaskResource
 
     public long ResourceVersion { get; init; }
 
+    [JsonIgnore]
     public ResourceAmounts Requests => new() { CpuMillis = CpuMillis, MemoryBytes = MemoryBytes };
 }
 

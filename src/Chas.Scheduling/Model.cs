@@ -32,6 +32,8 @@ public sealed record PlacementRequest
     public IReadOnlyList<PortMapping> Ports { get; init; } = [];
     /// <summary>Every pair must be among the node's labels.</summary>
     public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
+    /// <summary>Which scorers rank the feasible nodes: spread work out, or pack it tight.</summary>
+    public PlacementStrategy Strategy { get; init; } = PlacementStrategy.Spread;
 }
 
 /// <summary>

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Chas.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Chas.Agent;
+
+/// <summary>
+/// The agent's own small API, called only by the server (which relays to clients): logs of the
+/// containers this agent runs. Authenticated with the cluster's node token.
+/// </summary>
+internal static class AgentApi
+{
+    public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app, AgentOptions options)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        var v1 = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
+            IsAuthorized(context.HttpContext.Request, options.Token)
+                ? await next(context)
+                : Results.Problem(statusCode: 401, detail: "the node token is required"));
+        v1.MapGet("/containers/{id}/logs", StreamLogsAsync);
+        return app;
+    }
+
+    private static async Task<IResult> StreamLogsAsync(string id, HttpContext context, IContainerRuntime runtime, TaskSupervisor supervisor,
+        bool follow = false, int? tail = null, bool timestamps = false)
+    {
+        var ct = context.RequestAborted;
+        if (!await supervisor.OwnsContainerAsync(id, ct))
+            return Results.Problem(statusCode: 404, detail: $"no container '{id}' managed by this agent");
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache";
+        await context.Response.StartAsync(ct);
+        var options = new LogOptions { Follow = follow, Tail = tail, Timestamps = timestamps };
+        try
+        {
+            await foreach (var line in runtime.ReadLogsAsync(id, options, ct))
+            {
+                var text = timestamps && line.Timestamp is { } at
+                    ? at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) + " " + line.Text
+                    : line.Text;
+                await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text + "\n"), ct);
+                if (follow) await context.Response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        return Results.Empty;
+    }
+
+    private static bool IsAuthorized(HttpRequest request, string token)
+    {
+        string? header = request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), Encoding.UTF8.GetBytes(token));
+    }
+}

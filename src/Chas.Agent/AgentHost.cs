@@ -1,0 +1,145 @@
+using System.Net;
+using Chas.Client;
+using Chas.Contracts;
+using Chas.Runtime;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Chas.Agent;
+
+/// <summary>
+/// The node agent's main loop: join the server, adopt or fence what the engine already runs, then
+/// heartbeat and follow the node's assignments through the watch stream, re-listing after any break.
+/// </summary>
+internal sealed partial class AgentHost(
+    AgentOptions options, ChasClient client, IContainerRuntime runtime, TaskSupervisor supervisor,
+    IServer server, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<AgentHost> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await WaitForStartAsync(stoppingToken);
+        var registration = await BuildRegistrationAsync(stoppingToken);
+        await RetryAsync("register", () => client.RegisterNodeAsync(registration, stoppingToken), stoppingToken);
+        LogJoined(logger, options.NodeName, options.Server.ToString(), registration.AgentUrl!);
+
+        Task? heartbeats = null;
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var list = await client.ListTasksAsync(options.NodeName, stoppingToken);
+                await supervisor.ReconcileAsync(list.Items, stoppingToken);
+                // Heartbeats (and so readiness) begin only after the first reconcile has fenced stale work.
+                heartbeats ??= HeartbeatLoopAsync(registration, stoppingToken);
+                backoff = TimeSpan.FromMilliseconds(100);
+                await foreach (var ev in client.WatchTasksAsync(list.Revision, options.NodeName, stoppingToken))
+                {
+                    if (ev.Object is null) continue;
+                    if (ev.Type == WatchEventTypes.Deleted) await supervisor.OnTaskDeletedAsync(ev.Object, stoppingToken);
+                    else if (ev.Type is WatchEventTypes.Added or WatchEventTypes.Modified) supervisor.OnTaskChanged(ev.Object);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or ChasApiException or IOException or RuntimeException)
+            {
+                LogWatchBroken(logger, ex.Message);
+            }
+            // The stream ended or broke: list again (reconcile is idempotent) after a short pause.
+            await Task.Delay(backoff, time, stoppingToken);
+            backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, MaxBackoff.TotalMilliseconds));
+        }
+        if (heartbeats is not null) await heartbeats.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task HeartbeatLoopAsync(RegisterNodeRequest registration, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(options.HeartbeatInterval, time);
+        do
+        {
+            try
+            {
+                await client.HeartbeatAsync(options.NodeName, new HeartbeatRequest { RunningContainers = supervisor.ActiveRuns }, ct);
+            }
+            catch (ChasApiException ex) when (ex.Status == HttpStatusCode.NotFound)
+            {
+                // The server forgot us (fresh data directory): join again.
+                await client.RegisterNodeAsync(registration, ct);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or ChasApiException)
+            {
+                LogHeartbeatFailed(logger, ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(ct).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default));
+    }
+
+    private async Task WaitForStartAsync(CancellationToken ct)
+    {
+        var started = new TaskCompletionSource();
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(ct);
+    }
+
+    private async Task<RegisterNodeRequest> BuildRegistrationAsync(CancellationToken ct)
+    {
+        var info = await RetryAsync("reach the container engine", () => runtime.GetInfoAsync(ct), ct);
+        var listen = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("the agent API is not listening");
+        var port = new Uri(listen.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
+        var host = options.Address.Contains(':', StringComparison.Ordinal) ? $"[{options.Address}]" : options.Address;
+        return new RegisterNodeRequest
+        {
+            Name = options.NodeName,
+            Address = options.Address,
+            Hostname = Environment.MachineName,
+            AgentUrl = $"http://{host}:{port}/",
+            Labels = options.Labels,
+            Capacity = new ResourceAmounts
+            {
+                CpuMillis = options.CpuMillis ?? info.CpuCount * 1000L,
+                MemoryBytes = options.MemoryBytes ?? info.MemoryBytes,
+            },
+            PortRange = options.PortRange,
+            Runtime = $"{info.Name} {info.Version}",
+            AgentVersion = typeof(AgentHost).Assembly.GetName().Version?.ToString() ?? "",
+        };
+    }
+
+    private async Task<T> RetryAsync<T>(string what, Func<Task<T>> action, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (Exception ex) when (ex is HttpRequestException or RuntimeException or (ChasApiException { Status: >= HttpStatusCode.InternalServerError }) && !ct.IsCancellationRequested)
+            {
+                LogRetrying(logger, what, ex.Message);
+                await Task.Delay(delay, time, ct);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, MaxBackoff.TotalMilliseconds));
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Node {Node} joined {Server}; agent API at {AgentUrl}")]
+    private static partial void LogJoined(ILogger logger, string node, string server, string agentUrl);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Could not {What}, retrying: {Reason}")]
+    private static partial void LogRetrying(ILogger logger, string what, string reason);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Assignment stream interrupted, listing again: {Reason}")]
+    private static partial void LogWatchBroken(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Heartbeat failed: {Reason}")]
+    private static partial void LogHeartbeatFailed(ILogger logger, string reason);
+}

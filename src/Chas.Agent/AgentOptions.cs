@@ -1,0 +1,22 @@
+using Chas.Contracts;
+
+namespace Chas.Agent;
+
+public sealed record AgentOptions
+{
+    public required Uri Server { get; init; }
+    public required string Token { get; init; }
+    public required string NodeName { get; init; }
+    /// <summary>The node's address: published ports bind here and the server reaches the agent here.</summary>
+    public required string Address { get; init; }
+    public PortRange PortRange { get; init; } = new(20000, 29999);
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>Port of the agent's own API (logs for the server); 0 picks a free one.</summary>
+    public int ApiPort { get; init; } = 7071;
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>How long a stopped container gets between SIGTERM and SIGKILL.</summary>
+    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Overrides of what the engine reports, e.g. to share one machine between test agents.</summary>
+    public long? CpuMillis { get; init; }
+    public long? MemoryBytes { get; init; }
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Chas.Contracts;
+
+namespace Chas.Client;
+
+/// <summary>
+/// Typed access to the CHaS API, used by the CLI, the agent and tests. Every failure the server
+/// explains surfaces as <see cref="ChasApiException"/>.
+/// </summary>
+public sealed class ChasClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+
+    public ChasClient(Uri server, string? token, HttpMessageHandler? handler = null)
+    {
+        _http = handler is null ? new HttpClient() : new HttpClient(handler);
+        _ownsHttp = true;
+        _http.BaseAddress = server;
+        _http.Timeout = Timeout.InfiniteTimeSpan; // watches and log follows are long; callers pass tokens
+        if (!string.IsNullOrEmpty(token))
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    public Uri Server => _http.BaseAddress!;
+
+    // ---- tasks ----
+
+    public Task<TaskResource> CreateTaskAsync(CreateTaskRequest request, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, "api/v1/tasks", request, ChasJsonContext.Default.CreateTaskRequest, ChasJsonContext.Default.TaskResource, ct);
+
+    public Task<ResourceList<TaskResource>> ListTasksAsync(string? node = null, CancellationToken ct = default) =>
+        GetAsync(node is null ? "api/v1/tasks" : $"api/v1/tasks?node={Uri.EscapeDataString(node)}", ChasJsonContext.Default.ResourceListTaskResource, ct);
+
+    public Task<TaskResource> GetTaskAsync(string name, string? ns = null, CancellationToken ct = default) =>
+        GetAsync(TaskPath(name, ns), ChasJsonContext.Default.TaskResource, ct);
+
+    public Task<TaskResource> StopTaskAsync(string name, string? ns = null, CancellationToken ct = default) =>
+        SendAsync<object?, TaskResource>(HttpMethod.Post, TaskPath(name, ns, "/stop"), null, null, ChasJsonContext.Default.TaskResource, ct);
+
+    public async Task DeleteTaskAsync(string name, bool force, string? ns = null, CancellationToken ct = default)
+    {
+        var path = TaskPath(name, ns) + (force ? (ns is null ? "?force=true" : "&force=true") : "");
+        using var response = await _http.DeleteAsync(path, ct);
+        await EnsureSuccessAsync(response, ct);
+    }
+
+    public Task<TaskResource> ReportTaskStatusAsync(string name, string ns, TaskStatusReport report, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Put, TaskPath(name, ns, "/status"), report, ChasJsonContext.Default.TaskStatusReport, ChasJsonContext.Default.TaskResource, ct);
+
+    /// <summary>Log lines as the node's engine returns them; with follow, until the task ends or <paramref name="ct"/> fires.</summary>
+    public async IAsyncEnumerable<string> ReadTaskLogsAsync(string name, bool follow, int? tail, bool timestamps,
+        string? ns = null, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var query = $"follow={(follow ? "true" : "false")}&timestamps={(timestamps ? "true" : "false")}" + (tail is { } t ? $"&tail={t}" : "");
+        var path = TaskPath(name, ns, "/logs") + (ns is null ? "?" : "&") + query;
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await EnsureSuccessAsync(response, ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        using var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync(ct) is { } line)
+            yield return line;
+    }
+
+    // ---- nodes ----
+
+    public Task<ResourceList<NodeResource>> ListNodesAsync(CancellationToken ct = default) =>
+        GetAsync("api/v1/nodes", ChasJsonContext.Default.ResourceListNodeResource, ct);
+
+    public Task<NodeResource> GetNodeAsync(string name, CancellationToken ct = default) =>
+        GetAsync($"api/v1/nodes/{Uri.EscapeDataString(name)}", ChasJsonContext.Default.NodeResource, ct);
+
+    public Task<NodeResource> RegisterNodeAsync(RegisterNodeRequest request, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, "api/v1/nodes", request, ChasJsonContext.Default.RegisterNodeRequest, ChasJsonContext.Default.NodeResource, ct);
+
+    public Task<NodeResource> HeartbeatAsync(string node, HeartbeatRequest request, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"api/v1/nodes/{Uri.EscapeDataString(node)}/heartbeat", request, ChasJsonContext.Default.HeartbeatRequest, ChasJsonContext.Default.NodeResource, ct);
+
+    // ---- watch ----
+
+    /// <summary>Task changes after <paramref name="since"/> (optionally only those bound to one node), until cancelled or the server closes the stream.</summary>
+    public IAsyncEnumerable<WatchEvent<TaskResource>> WatchTasksAsync(long since, string? node = null, CancellationToken ct = default) =>
+        WatchAsync("tasks", since, node, ChasJsonContext.Default.WatchEventTaskResource, ct);
+
+    public IAsyncEnumerable<WatchEvent<NodeResource>> WatchNodesAsync(long since, CancellationToken ct = default) =>
+        WatchAsync("nodes", since, null, ChasJsonContext.Default.WatchEventNodeResource, ct);
+
+    private async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(string kind, long since, string? node,
+        JsonTypeInfo<WatchEvent<T>> typeInfo, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var path = $"api/v1/watch?kind={kind}&since={since}" + (node is null ? "" : $"&node={Uri.EscapeDataString(node)}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await EnsureSuccessAsync(response, ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        await foreach (var message in ServerSentEvents.ReadAsync(stream, ct))
+        {
+            var ev = JsonSerializer.Deserialize(message.Data, typeInfo);
+            if (ev is not null) yield return ev;
+        }
+    }
+
+    // ---- plumbing ----
+
+    private static string TaskPath(string name, string? ns, string suffix = "") =>
+        $"api/v1/tasks/{Uri.EscapeDataString(name)}{suffix}" + (ns is null ? "" : $"?namespace={Uri.EscapeDataString(ns)}");
+
+    private async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> typeInfo, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync(path, ct);
+        await EnsureSuccessAsync(response, ct);
+        return (await response.Content.ReadFromJsonAsync(typeInfo, ct))!;
+    }
+
+    private async Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest? body,
+        JsonTypeInfo<TRequest>? requestType, JsonTypeInfo<TResponse> responseType, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null && requestType is not null) request.Content = JsonContent.Create(body, requestType);
+        using var response = await _http.SendAsync(request, ct);
+        await EnsureSuccessAsync(response, ct);
+        return (await response.Content.ReadFromJsonAsync(responseType, ct))!;
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode) return;
+        throw await ChasApiException.FromResponseAsync(response, ct);
+    }
+
+    public static bool IsNotFound(Exception ex) => ex is ChasApiException { Status: HttpStatusCode.NotFound };
+
+    public void Dispose()
+    {
+        if (_ownsHttp) _http.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+using Chas.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Chas.Server.Api;
+
+public static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        // Liveness: the process serves requests.
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        // Readiness: the store answers.
+        app.MapGet("/readyz", async (IObjectStore store, CancellationToken ct) =>
+        {
+            try
+            {
+                await store.GetAsync("meta", "readyz", ct);
+                return Results.Text("ok");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: $"store unavailable: {ex.Message}");
+            }
+        }).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+}

@@ -1,0 +1,109 @@
+using Chas.Contracts;
+using Chas.Server.Auth;
+using Chas.Server.State;
+using Chas.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Chas.Server.Api;
+
+public static class NodesApi
+{
+    public static IEndpointRouteBuilder MapNodesApi(this IEndpointRouteBuilder app)
+    {
+        var nodes = app.MapGroup("/api/v1/nodes").WithTags("Nodes");
+        nodes.MapGet("/", ListAsync).RequireAuthorization(Policies.Agent)
+            .Produces<ResourceList<NodeResource>>().WithSummary("List nodes with their status and what is allocated on them.");
+        nodes.MapGet("/{name}", GetAsync).RequireAuthorization(Policies.Agent)
+            .Produces<NodeResource>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Get one node.");
+        nodes.MapPost("/", RegisterAsync).RequireAuthorization(Policies.Agent)
+            .Accepts<RegisterNodeRequest>("application/json").Produces<NodeResource>().ProducesValidationProblem()
+            .WithSummary("An agent joins (or re-joins) the cluster with its capacity. The node becomes ready with its first heartbeat.");
+        nodes.MapPost("/{name}/heartbeat", HeartbeatAsync).RequireAuthorization(Policies.Agent)
+            .Accepts<HeartbeatRequest>("application/json").Produces<NodeResource>().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("An agent says it is alive; a notready node becomes ready again.");
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, NodeStore nodes, TaskStore tasks, NodeLiveness liveness)
+    {
+        var ct = context.RequestAborted;
+        var (items, revision) = await nodes.ListAsync(ct);
+        var (allTasks, _) = await tasks.ListAsync(ct);
+        var allocations = NodeAllocations.Compute(allTasks);
+        var result = items
+            .OrderBy(n => n.Name, StringComparer.Ordinal)
+            .Select(n => Present(n, allocations, liveness))
+            .ToList();
+        return Results.Ok(new ResourceList<NodeResource> { Items = result, Revision = revision });
+    }
+
+    private static async Task<IResult> GetAsync(string name, HttpContext context, NodeStore nodes, TaskStore tasks, NodeLiveness liveness)
+    {
+        var node = await nodes.GetAsync(name, context.RequestAborted);
+        if (node is null) return Problems.NotFound("node", name);
+        var (allTasks, _) = await tasks.ListAsync(context.RequestAborted);
+        return Results.Ok(Present(node, NodeAllocations.Compute(allTasks), liveness));
+    }
+
+    private static NodeResource Present(NodeResource node, IReadOnlyDictionary<string, NodeAllocation> allocations, NodeLiveness liveness) =>
+        node with
+        {
+            Allocated = allocations.GetValueOrDefault(node.Name) ?? new NodeAllocation(),
+            LastHeartbeat = liveness.LastSeen(node.Name),
+        };
+
+    private static async Task<IResult> RegisterAsync(HttpContext context, NodeStore nodes, TimeProvider time)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.RegisterNodeRequest);
+        if (problem is not null) return problem;
+        var errors = Validate.Node(body!);
+        if (!errors.IsEmpty) return Problems.Validation(errors);
+
+        var now = time.GetUtcNow();
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var existing = await nodes.GetAsync(body!.Name!, context.RequestAborted);
+            var node = (existing ?? new NodeResource
+            {
+                Name = body.Name!,
+                Uid = Guid.NewGuid().ToString("N"),
+                RegisteredAt = now,
+                Status = NodeStatus.NotReady,
+                Reason = "registered; waiting for the first heartbeat",
+            }) with
+            {
+                Address = body.Address!,
+                Hostname = body.Hostname ?? body.Name!,
+                AgentUrl = body.AgentUrl!,
+                Labels = body.Labels ?? new Dictionary<string, string>(),
+                Capacity = body.Capacity!,
+                PortRange = body.PortRange ?? new PortRange(20000, 29999),
+                Runtime = body.Runtime ?? "",
+                AgentVersion = body.AgentVersion ?? "",
+            };
+            try
+            {
+                var saved = existing is null ? await nodes.CreateAsync(node, context.RequestAborted) : await nodes.UpdateAsync(node, context.RequestAborted);
+                return Results.Ok(saved);
+            }
+            catch (ConflictException)
+            {
+                // Registered twice at once, or a heartbeat raced us: read again.
+            }
+        }
+        return Problems.Conflict($"node '{body!.Name}' keeps changing; try again");
+    }
+
+    private static async Task<IResult> HeartbeatAsync(string name, HttpContext context, NodeStore nodes, NodeLiveness liveness)
+    {
+        // Record liveness first: even if the store write below races, the monitor sees a fresh heartbeat.
+        var exists = await nodes.GetAsync(name, context.RequestAborted);
+        if (exists is null) return Problems.NotFound("node", name);
+        liveness.Seen(name);
+        var node = await nodes.UpdateAsync(name, n => n.Status == NodeStatus.Ready ? null : n with { Status = NodeStatus.Ready, Reason = null },
+            context.RequestAborted);
+        return node is null ? Problems.NotFound("node", name) : Results.Ok(node with { LastHeartbeat = liveness.LastSeen(name) });
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Chas.Contracts;
+using Chas.Server.Auth;
+using Chas.Server.State;
+using Chas.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Chas.Server.Api;
+
+/// <summary>
+/// GET /api/v1/watch?kind=tasks|nodes&amp;since=REV[&amp;node=NAME] as Server-Sent Events: every change
+/// after REV, in order, then live; a bookmark with the current revision every few seconds of
+/// silence; 410 Gone when REV is older than the kept history (list again, then watch from the
+/// list's revision). The agent learns its assignments this way.
+/// </summary>
+public static class WatchApi
+{
+    private static readonly TimeSpan BookmarkInterval = TimeSpan.FromSeconds(10);
+
+    public static IEndpointRouteBuilder MapWatchApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/watch", WatchAsync).RequireAuthorization(Policies.Agent).WithTags("Watch")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status410Gone).ProducesValidationProblem()
+            .WithSummary("Stream changes of one kind after a revision, as Server-Sent Events.");
+        return app;
+    }
+
+    private static async Task WatchAsync(HttpContext context, IObjectStore store, TaskStore tasks, NodeStore nodes, string? kind, long? since, string? node)
+    {
+        Func<ChangeEvent, string?> render;
+        switch (kind)
+        {
+            case TaskStore.KindName:
+                render = ev => RenderTask(ev, tasks, node);
+                break;
+            case NodeStore.KindName:
+                render = ev => RenderNode(ev, nodes);
+                break;
+            default:
+                await Problems.Field("kind", "must be 'tasks' or 'nodes'").ExecuteAsync(context);
+                return;
+        }
+        if (since is < 0)
+        {
+            await Problems.Field("since", "must not be negative").ExecuteAsync(context);
+            return;
+        }
+
+        var ct = context.RequestAborted;
+        var from = since ?? store.CurrentRevision;
+        await using var changes = store.WatchAsync(new HashSet<string> { kind }, from, ct).GetAsyncEnumerator(ct);
+
+        // The store validates the revision before its first await, so a too-old revision fails
+        // synchronously here and can still be answered with a proper 410 instead of a broken stream.
+        var pending = changes.MoveNextAsync().AsTask();
+        if (pending is { IsFaulted: true, Exception.InnerException: RevisionTooOldException tooOld })
+        {
+            await Problems.Status(StatusCodes.Status410Gone, tooOld.Message + "; list again and watch from the list's revision").ExecuteAsync(context);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        await context.Response.Body.FlushAsync(ct);
+
+        var lastRevision = from;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var tick = Task.Delay(BookmarkInterval, ct);
+                var done = await Task.WhenAny(pending, tick);
+                if (done == tick)
+                {
+                    await WriteAsync(context, WatchEventTypes.Bookmark, lastRevision,
+                        $"{{\"type\":\"bookmark\",\"revision\":{Math.Max(lastRevision, store.CurrentRevision)}}}", ct);
+                    continue;
+                }
+                if (!await pending) break;
+                var change = changes.Current;
+                lastRevision = change.Revision;
+                var payload = render(change);
+                if (payload is not null) await WriteAsync(context, TypeOf(change.Type), change.Revision, payload, ct);
+                pending = changes.MoveNextAsync().AsTask();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Client disconnected.
+        }
+        catch (Exception ex) when (ex is WatchOverflowException or RevisionTooOldException or ChannelClosedException)
+        {
+            // The client resumes from the last revision it saw; tell it why we stopped.
+            await WriteAsync(context, "error", lastRevision, JsonSerializer.Serialize(ex.Message), CancellationToken.None);
+        }
+    }
+
+    private static string? RenderTask(ChangeEvent change, TaskStore tasks, string? node)
+    {
+        var task = tasks.Deserialize(change.Json, change.Revision);
+        if (node is not null && task.Node != node) return null;
+        return JsonSerializer.Serialize(new WatchEvent<TaskResource> { Type = TypeOf(change.Type), Revision = change.Revision, Object = task },
+            ChasJsonContext.Default.WatchEventTaskResource);
+    }
+
+    private static string RenderNode(ChangeEvent change, NodeStore nodes) =>
+        JsonSerializer.Serialize(new WatchEvent<NodeResource> { Type = TypeOf(change.Type), Revision = change.Revision, Object = nodes.Deserialize(change.Json, change.Revision) },
+            ChasJsonContext.Default.WatchEventNodeResource);
+
+    private static string TypeOf(ChangeType type) => type switch
+    {
+        ChangeType.Added => WatchEventTypes.Added,
+        ChangeType.Modified => WatchEventTypes.Modified,
+        _ => WatchEventTypes.Deleted,
+    };
+
+    private static async Task WriteAsync(HttpContext context, string eventName, long revision, string data, CancellationToken ct)
+    {
+        var frame = $"event: {eventName}\nid: {revision}\ndata: {data}\n\n";
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), ct);
+        await context.Response.Body.FlushAsync(ct);
+    }
+}

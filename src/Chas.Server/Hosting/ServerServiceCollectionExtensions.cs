@@ -1,0 +1,49 @@
+using Chas.Contracts;
+using Chas.Scheduling;
+using Chas.Server.Api;
+using Chas.Server.Auth;
+using Chas.Server.Controllers;
+using Chas.Server.State;
+using Chas.Store;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Chas.Server.Hosting;
+
+public static class ServerServiceCollectionExtensions
+{
+    /// <summary>The control plane: store, typed resources, auth, scheduler and controllers. Defaults use TryAdd so tests swap parts.</summary>
+    public static IServiceCollection AddChasServer(this IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => ServerSecrets.LoadOrCreate(options.DataDir));
+        if (!services.Any(d => d.ServiceType == typeof(IObjectStore)))
+            services.AddSqliteStore(options.DatabasePath);
+        services.TryAddSingleton<TaskStore>();
+        services.TryAddSingleton<NodeStore>();
+        services.TryAddSingleton<NodeLiveness>();
+        services.TryAddSingleton(_ => Scheduler.CreateDefault());
+
+        services.AddHostedService<TaskSchedulingController>();
+        services.AddHostedService<NodeHeartbeatMonitor>();
+
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.User, p => p.RequireRole(Policies.AdminRole))
+            .AddPolicy(Policies.Agent, p => p.RequireRole(Policies.AdminRole, Policies.NodeRole));
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ChasJsonContext.Default);
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.AddHttpClient(TaskLogs.AgentHttpClient, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddOpenApi("v1");
+        return services;
+    }
+}

@@ -1,0 +1,290 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Chas.Store;
+
+/// <summary>
+/// Fans committed changes out to watchers, independent of the database behind the store: the store
+/// publishes each commit here (in commit order) and every watcher reads the recent history first,
+/// then live changes. Publishing never waits for a watcher; a watcher that falls behind is dropped.
+/// </summary>
+public sealed class WatchHub
+{
+    public const int DefaultHistorySize = 10_000;
+    public const int DefaultSubscriberBufferSize = 10_000;
+
+    // One lock orders publishing, history and subscription, so that a new watcher's copy of the
+    // history and its registration for live changes meet with no gap and no duplicate.
+    private readonly Lock _lock = new();
+    private readonly ChangeEvent[] _history;
+    private readonly List<Subscription> _subscriptions = [];
+    private readonly int _subscriberBufferSize;
+    private readonly ILogger _logger;
+    private int _historyStart;
+    private int _historyCount;
+    // Every change with a revision above _floor is still in _history (or not yet published).
+    private long _floor;
+    private long _lastRevision;
+    private bool _completed;
+
+    /// <param name="startRevision">
+    /// The store's revision when the hub is created: changes up to it were never published here, so a
+    /// watch from an older revision must re-list.
+    /// </param>
+    public WatchHub(long startRevision, int historySize = DefaultHistorySize,
+        int subscriberBufferSize = DefaultSubscriberBufferSize, ILogger? logger = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(startRevision);
+        ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(subscriberBufferSize, 1);
+        _history = new ChangeEvent[historySize];
+        _subscriberBufferSize = subscriberBufferSize;
+        _logger = logger ?? NullLogger.Instance;
+        _floor = startRevision;
+        _lastRevision = startRevision;
+    }
+
+    /// <summary>The revision of the last published change (or the start revision).</summary>
+    public long LastRevision
+    {
+        get { lock (_lock) { return _lastRevision; } }
+    }
+
+    /// <summary>The oldest revision a watch can start from without <see cref="RevisionTooOldException"/>.</summary>
+    public long OldestWatchableRevision
+    {
+        get { lock (_lock) { return _floor; } }
+    }
+
+    internal int SubscriberCount
+    {
+        get { lock (_lock) { return _subscriptions.Count; } }
+    }
+
+    /// <summary>Publishes a commit that wrote a single object.</summary>
+    public void Publish(ChangeEvent change) => Publish([change]);
+
+    /// <summary>
+    /// Publishes all changes of one commit. They share one revision, greater than any published before.
+    /// A watcher receives a commit whole or is dropped before any of it, so resuming from the last
+    /// revision it saw never skips half a commit.
+    /// </summary>
+    public void Publish(IReadOnlyList<ChangeEvent> commit)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        if (commit.Count == 0)
+        {
+            throw new ArgumentException("a commit has at least one change", nameof(commit));
+        }
+
+        var revision = commit[0].Revision;
+        if (commit.Any(change => change.Revision != revision))
+        {
+            throw new ArgumentException("all changes of one commit share its revision", nameof(commit));
+        }
+
+        var dropped = 0;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_completed, this);
+            if (revision <= _lastRevision)
+            {
+                throw new ArgumentException($"revision {revision} is not after the last published {_lastRevision}", nameof(commit));
+            }
+
+            foreach (var change in commit)
+            {
+                AppendToHistory(change);
+            }
+            _lastRevision = revision;
+
+            // Backwards, so that dropping a subscription does not shift the ones still to visit.
+            for (var i = _subscriptions.Count - 1; i >= 0; i--)
+            {
+                if (!_subscriptions[i].TryDeliver(commit, _subscriberBufferSize))
+                {
+                    _subscriptions.RemoveAt(i);
+                    dropped++;
+                }
+            }
+        }
+
+        if (dropped > 0)
+        {
+            StoreLog.WatchersDropped(_logger, dropped, revision);
+        }
+    }
+
+    /// <summary>
+    /// Changes of the given kinds (null: all) after <paramref name="sinceRevision"/>: first from the
+    /// history, then live, until cancelled (which ends the enumeration quietly). The watch begins when
+    /// enumeration begins; that is when <see cref="RevisionTooOldException"/> is thrown.
+    /// </summary>
+    public IAsyncEnumerable<ChangeEvent> Subscribe(IReadOnlySet<string>? kinds, long sinceRevision,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sinceRevision);
+        return SubscribeCore(kinds, sinceRevision, cancellationToken);
+    }
+
+    /// <summary>Ends every watch quietly and refuses new ones; used when the store closes.</summary>
+    public void Complete()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+            foreach (var subscription in _subscriptions)
+            {
+                subscription.End(overflowed: false);
+            }
+            _subscriptions.Clear();
+        }
+    }
+
+    private async IAsyncEnumerable<ChangeEvent> SubscribeCore(IReadOnlySet<string>? kinds, long sinceRevision,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var subscription = new Subscription(kinds, sinceRevision);
+        List<ChangeEvent> backlog;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_completed, this);
+            if (sinceRevision < _floor)
+            {
+                throw new RevisionTooOldException(sinceRevision, _floor);
+            }
+            backlog = CopyHistoryFor(subscription);
+            _subscriptions.Add(subscription);
+        }
+
+        try
+        {
+            foreach (var change in backlog)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    yield break;
+                }
+                yield return change;
+            }
+
+            var reader = subscription.Reader;
+            while (await WaitToReadQuietlyAsync(reader, cancellationToken))
+            {
+                while (!cancellationToken.IsCancellationRequested && reader.TryRead(out var change))
+                {
+                    yield return change;
+                }
+            }
+
+            if (subscription.Overflowed && !cancellationToken.IsCancellationRequested)
+            {
+                throw new WatchOverflowException();
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _subscriptions.Remove(subscription);
+            }
+        }
+    }
+
+    // Cancellation is how a watcher says it is done, not an error, so it ends the loop like completion.
+    private static async ValueTask<bool> WaitToReadQuietlyAsync(ChannelReader<ChangeEvent> reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.WaitToReadAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private void AppendToHistory(ChangeEvent change)
+    {
+        if (_historyCount == _history.Length)
+        {
+            // Evicting the oldest change: its revision is no longer complete in the history.
+            _floor = _history[_historyStart].Revision;
+            _history[_historyStart] = change;
+            _historyStart = (_historyStart + 1) % _history.Length;
+        }
+        else
+        {
+            _history[(_historyStart + _historyCount) % _history.Length] = change;
+            _historyCount++;
+        }
+    }
+
+    private List<ChangeEvent> CopyHistoryFor(Subscription subscription)
+    {
+        var backlog = new List<ChangeEvent>();
+        for (var i = 0; i < _historyCount; i++)
+        {
+            var change = _history[(_historyStart + i) % _history.Length];
+            if (subscription.Wants(change))
+            {
+                backlog.Add(change);
+            }
+        }
+        return backlog;
+    }
+
+    private sealed class Subscription(IReadOnlySet<string>? kinds, long sinceRevision)
+    {
+        // Unbounded, with the bound enforced by TryDeliver, so that a whole commit is admitted or
+        // refused at once. Only the hub writes, always under its lock. Not SingleReader: that variant
+        // cannot count what is waiting. No synchronous continuations: a watcher's code never runs on
+        // the committing thread.
+        private readonly Channel<ChangeEvent> _channel = Channel.CreateUnbounded<ChangeEvent>(
+            new UnboundedChannelOptions { SingleWriter = true, AllowSynchronousContinuations = false });
+
+        private volatile bool _overflowed;
+
+        public ChannelReader<ChangeEvent> Reader => _channel.Reader;
+
+        public bool Overflowed => _overflowed;
+
+        public bool Wants(ChangeEvent change) =>
+            change.Revision > sinceRevision && (kinds is null || kinds.Contains(change.Kind));
+
+        /// <summary>Queues the wanted changes of a commit; false (and the stream ended) when there is no room.</summary>
+        public bool TryDeliver(IReadOnlyList<ChangeEvent> commit, int bufferSize)
+        {
+            var wanted = commit.Count(Wants);
+            if (wanted == 0)
+            {
+                return true;
+            }
+
+            // A commit larger than the whole buffer still reaches a watcher that has caught up.
+            var pending = _channel.Reader.Count;
+            if (pending > 0 && pending + wanted > bufferSize)
+            {
+                End(overflowed: true);
+                return false;
+            }
+
+            foreach (var change in commit)
+            {
+                if (Wants(change))
+                {
+                    _channel.Writer.TryWrite(change);
+                }
+            }
+            return true;
+        }
+
+        public void End(bool overflowed)
+        {
+            _overflowed = overflowed;
+            _channel.Writer.TryComplete();
+        }
+    }
+}

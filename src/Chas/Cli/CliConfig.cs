@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Chas.Server.Hosting;
+
+namespace Chas.Cli;
+
+/// <summary>
+/// The CLI's configuration file (kubeconfig-like contexts): where the server is and which token to
+/// send. `chas dev` writes it; CHAS_SERVER and CHAS_TOKEN override it; CHAS_CONFIG moves it.
+/// </summary>
+internal sealed record CliConfig
+{
+    public string? CurrentContext { get; init; }
+    public Dictionary<string, CliContextEntry> Contexts { get; init; } = new(StringComparer.Ordinal);
+
+    public static string DefaultPath()
+    {
+        var explicitPath = Environment.GetEnvironmentVariable("CHAS_CONFIG");
+        if (!string.IsNullOrEmpty(explicitPath)) return explicitPath;
+        var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+        var root = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config") : xdg;
+        return Path.Combine(root, "chas", "config.json");
+    }
+
+    public static CliConfig Load(string path)
+    {
+        if (!File.Exists(path)) return new CliConfig();
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), CliConfigJson.Default.CliConfig) ?? new CliConfig();
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException($"the configuration file {path} is not valid JSON ({ex.Message}); fix or delete it");
+        }
+    }
+
+    /// <summary>Written with mode 0600: it holds a token.</summary>
+    public void Save(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        ServerSecrets.WritePrivate(path, JsonSerializer.Serialize(this, CliConfigJson.Default.CliConfig));
+    }
+
+    public CliConfig WithContext(string name, CliContextEntry entry, bool makeCurrent)
+    {
+        var contexts = new Dictionary<string, CliContextEntry>(Contexts, StringComparer.Ordinal) { [name] = entry };
+        return this with { Contexts = contexts, CurrentContext = makeCurrent ? name : CurrentContext ?? name };
+    }
+}
+
+internal sealed record CliContextEntry
+{
+    public required string Server { get; init; }
+    public string? Token { get; init; }
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(CliConfig))]
+internal sealed partial class CliConfigJson : JsonSerializerContext;
+
+/// <summary>A mistake the user can fix; printed as one line, exit code 1.</summary>
+internal sealed class CliException(string message) : Exception(message);

@@ -1,0 +1,52 @@
+using System.Net.Sockets;
+using Chas.Client;
+
+namespace Chas.Cli;
+
+/// <summary>
+/// Runs a CLI verb: one readable line on stderr and a non-zero exit for anything that goes wrong,
+/// never a stack trace.
+/// </summary>
+internal static class CliRunner
+{
+    public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> action, CancellationToken ct)
+    {
+        try
+        {
+            return await action(ct);
+        }
+        catch (CliException ex)
+        {
+            return Fail(ex.Message);
+        }
+        catch (ChasApiException ex)
+        {
+            return Fail(ex.Message);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException || ex.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            return Fail($"cannot reach the CHaS server: {ex.Message} (is `chas dev` or `chas server` running?)");
+        }
+        catch (HttpRequestException ex)
+        {
+            return Fail($"request failed: {ex.Message}");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return 130;
+        }
+    }
+
+    public static Task<int> WithClientAsync(Func<ChasClient, CancellationToken, Task<int>> action, CancellationToken ct) =>
+        RunAsync(async token =>
+        {
+            using var client = Connection.Open();
+            return await action(client, token);
+        }, ct);
+
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return 1;
+    }
+}

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Chas.Agent;
+using Chas.Cli;
+using Chas.Contracts;
+using Chas.Runtime.Docker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Chas.Commands;
+
+internal static class AgentCommand
+{
+    public static Command Create()
+    {
+        var server = new Option<string>("--server") { Description = "The server's URL, e.g. http://10.0.0.1:8080", Required = true };
+        var token = new Option<string?>("--token") { Description = "The node join token (<server data dir>/node-token)" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "Read the join token from this file" };
+        var name = new Option<string?>("--name") { Description = "Node name (default: the host name)" };
+        var address = new Option<string?>("--address") { Description = "Node address: ports are published and the agent API listens here (default: the first non-loopback IPv4)" };
+        var portRange = new Option<string>("--port-range") { Description = "Host ports this node may publish on", DefaultValueFactory = _ => "20000-29999" };
+        var apiPort = new Option<int>("--api-port") { Description = "Port of the agent's API (0: any free port)", DefaultValueFactory = _ => 7071 };
+        var labels = new Option<string[]>("--label", "-l") { Description = "Node label key=value (repeatable)" };
+        var heartbeat = new Option<string>("--heartbeat-interval") { Description = "How often to heartbeat", DefaultValueFactory = _ => "2s" };
+        var cpu = new Option<string?>("--cpu") { Description = "CPU capacity to offer (default: all cores)" };
+        var memory = new Option<string?>("--memory") { Description = "Memory capacity to offer (default: all memory)" };
+        var cmd = new Command("agent", "Run a node agent: joins a server and runs the containers it assigns")
+            { server, token, tokenFile, name, address, portRange, apiPort, labels, heartbeat, cpu, memory };
+        cmd.SetAction((parse, ct) => CliRunner.RunAsync(async cancel =>
+        {
+            var joinToken = parse.GetValue(token) ?? (parse.GetValue(tokenFile) is { } f ? (await File.ReadAllTextAsync(f, cancel)).Trim() : null)
+                ?? Environment.GetEnvironmentVariable("CHAS_NODE_TOKEN")
+                ?? throw new CliException("--token or --token-file is required (the server writes it to <data-dir>/node-token)");
+            var nodeName = parse.GetValue(name) ?? HostDefaults.NodeName();
+            if (!Validate.IsDns1123Label(nodeName)) throw new CliException($"--name: '{nodeName}' is not a valid node name");
+            var serverUri = Uri.TryCreate(parse.GetValue(server), UriKind.Absolute, out var u) ? u : throw new CliException($"--server: '{parse.GetValue(server)}' is not a URL");
+            var options = new AgentOptions
+            {
+                Server = serverUri,
+                Token = joinToken,
+                NodeName = nodeName,
+                Address = parse.GetValue(address) ?? DetectAddress(),
+                PortRange = HostDefaults.ParsePortRange(parse.GetValue(portRange)!),
+                ApiPort = parse.GetValue(apiPort),
+                Labels = HostDefaults.ParseLabels(parse.GetValue(labels) ?? []),
+                HeartbeatInterval = Durations.Parse(parse.GetValue(heartbeat)!, "--heartbeat-interval"),
+                CpuMillis = parse.GetValue(cpu) is { } c ? (Quantity.TryParseCpuMillis(c, out var m) ? m : throw new CliException($"--cpu: '{c}' is not a CPU amount")) : null,
+                MemoryBytes = parse.GetValue(memory) is { } mem ? (Quantity.TryParseMemory(mem, out var b) ? b : throw new CliException($"--memory: '{mem}' is not a memory amount")) : null,
+            };
+            var app = AgentApp.Build(options, s => s.AddDockerRuntime(), b => HostDefaults.ConfigureLogging(b, "agent", LogLevel.Information));
+            await app.StartAsync(cancel);
+            await ServerCommand.WaitForShutdownAsync(cancel);
+            await app.StopAsync(CancellationToken.None);
+            return 0;
+        }, ct));
+        return cmd;
+    }
+
+    /// <summary>The first up, non-loopback IPv4 address: what other machines most likely reach this one on.</summary>
+    private static string DetectAddress()
+    {
+        var address = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(i => i.OperationalStatus == OperationalStatus.Up && i.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .Where(i => !i.Name.StartsWith("docker", StringComparison.Ordinal) && !i.Name.StartsWith("veth", StringComparison.Ordinal) && !i.Name.StartsWith("br-", StringComparison.Ordinal))
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        return address?.ToString() ?? "127.0.0.1";
+    }
+}

@@ -1,0 +1,18 @@
+using System.CommandLine;
+using Chas.Commands;
+
+var root = new RootCommand("CHaS — the Container Hosting System")
+{
+    DevCommand.Create(),
+    ServerCommand.Create(),
+    AgentCommand.Create(),
+    TaskCommands.Run(),
+    TaskCommands.Ps(),
+    TaskCommands.Inspect(),
+    LogsCommand.Create(),
+    TaskCommands.Stop(),
+    TaskCommands.Rm(),
+    NodesCommand.Create(),
+    ImageCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

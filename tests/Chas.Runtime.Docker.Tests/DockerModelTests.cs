@@ -1,0 +1,89 @@
+namespace Chas.Runtime.Docker.Tests;
+
+public sealed class DockerModelTests
+{
+    [Theory]
+    [InlineData("2024-05-07T12:34:56Z", 0)]
+    [InlineData("2024-05-07T12:34:56.5Z", 5_000_000)]
+    [InlineData("2024-05-07T12:34:56.123456789Z", 1_234_567)]
+    public void Rfc3339_nano_times_parse_to_100ns_precision(string text, long ticks)
+    {
+        Assert.True(DockerTime.TryParse(text, out var value));
+        Assert.Equal(new DateTimeOffset(2024, 5, 7, 12, 34, 56, TimeSpan.Zero).AddTicks(ticks), value);
+    }
+
+    [Fact]
+    public void Times_with_an_offset_keep_the_instant()
+    {
+        Assert.True(DockerTime.TryParse("2024-05-07T14:34:56.000000001+02:00", out var value));
+        Assert.Equal(new DateTimeOffset(2024, 5, 7, 12, 34, 56, TimeSpan.Zero), value.ToUniversalTime());
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Docker_zero_time_means_never(string? text)
+    {
+        Assert.Null(DockerTime.ParseOptional(text));
+    }
+
+    [Fact]
+    public void Since_is_written_as_unix_seconds_with_nanoseconds()
+    {
+        var value = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000).AddTicks(1_234_567);
+
+        Assert.Equal("1700000000.123456700", DockerTime.ToUnixSeconds(value));
+    }
+
+    [Theory]
+    [InlineData("busybox", "busybox", "latest")]
+    [InlineData("chas-test/busybox:1.36", "chas-test/busybox", "1.36")]
+    [InlineData("localhost:5000/app", "localhost:5000/app", "latest")]
+    [InlineData("localhost:5000/app:v2", "localhost:5000/app", "v2")]
+    [InlineData("app@sha256:abc", "app@sha256:abc", null)]
+    public void Image_references_split_into_repository_and_tag(string reference, string repository, string? tag)
+    {
+        Assert.Equal((repository, tag), ImageReference.Split(reference));
+    }
+
+    [Fact]
+    public void A_spec_becomes_create_parameters_with_ports_limits_and_no_restart_policy()
+    {
+        var spec = new ContainerSpec
+        {
+            Name = "web-1",
+            Image = "chas-test/busybox:latest",
+            Command = ["httpd", "-f"],
+            Env = new Dictionary<string, string> { ["A"] = "1" },
+            CpuMillis = 250,
+            MemoryBytes = 1024,
+            Ports = [new PortBinding(8080, 28080, "127.0.0.1"), new PortBinding(53, 0, "0.0.0.0", "UDP")],
+            Labels = new Dictionary<string, string> { ["chas.task"] = "t1" },
+        };
+
+        var parameters = DockerModelMapper.ToCreateParameters(spec);
+
+        Assert.Equal("web-1", parameters.Name);
+        Assert.Equal(["httpd", "-f"], parameters.Cmd);
+        Assert.Equal(["A=1"], parameters.Env);
+        Assert.Equal("t1", parameters.Labels["chas.task"]);
+        Assert.Equal(250_000_000, parameters.HostConfig.NanoCPUs);
+        Assert.Equal(1024, parameters.HostConfig.Memory);
+        Assert.Null(parameters.HostConfig.RestartPolicy);
+        Assert.Equal(["8080/tcp", "53/udp"], parameters.ExposedPorts.Keys);
+        var web = Assert.Single(parameters.HostConfig.PortBindings["8080/tcp"]);
+        Assert.Equal(("127.0.0.1", "28080"), (web.HostIP, web.HostPort));
+        Assert.Equal("", Assert.Single(parameters.HostConfig.PortBindings["53/udp"]).HostPort);
+    }
+
+    [Fact]
+    public void An_empty_command_keeps_the_image_default()
+    {
+        var parameters = DockerModelMapper.ToCreateParameters(new ContainerSpec { Name = "n", Image = "i" });
+
+        Assert.Null(parameters.Cmd);
+        Assert.Equal(0, parameters.HostConfig.Memory);
+        Assert.Equal(0, parameters.HostConfig.NanoCPUs);
+    }
+}
