@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Chas.Runtime.Docker.Images;
@@ -17,8 +16,6 @@ namespace Chas.Runtime.Docker;
 /// </summary>
 public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
 {
-    private const int LogReadBufferBytes = 16 * 1024;
-
     private readonly DockerClientConfiguration _configuration;
     private readonly DockerClient _client;
     private readonly string _endpoint;
@@ -105,6 +102,8 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
             () => _client.Containers.WaitContainerAsync(containerId, cancellationToken));
 
         // The wait answer has only the status code; OOM and the engine's start error live in the container's state.
+        // Caveat seen on docker 20.10 with cgroup v1: an OOM kill in the first few hundred milliseconds after start
+        // can go unnoticed by containerd, and then OOMKilled stays false and only the exit code 137 remains.
         var state = (await InspectRawAsync(containerId, cancellationToken))?.State;
         var error = exit.Error?.Message is { Length: > 0 } waitError ? waitError
             : state?.Error is { Length: > 0 } stateError ? stateError
@@ -188,43 +187,10 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(
         string containerId, LogOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var parameters = new ContainerLogsParameters
-        {
-            ShowStdout = true,
-            ShowStderr = true,
-            Follow = options.Follow,
-            Timestamps = options.Timestamps,
-            Tail = options.Tail is { } tail ? Math.Max(0, tail).ToString(CultureInfo.InvariantCulture) : "all",
-            Since = options.Since is { } since ? DockerTime.ToUnixSeconds(since) : null,
-        };
+        var parameters = MultiplexedLogReader.ToParameters(options);
         using var output = await CallEngineAsync($"reading logs of container {containerId}",
             () => _client.Containers.GetContainerLogsAsync(containerId, tty: false, parameters, cancellationToken));
-        // A read blocked on the socket does not always observe the token; closing the stream always ends it.
-        await using var closeOnCancel = cancellationToken.Register(output.Dispose);
-
-        var assembler = new LogLineAssembler(options.Timestamps);
-        var lines = new List<LogLine>();
-        var buffer = new byte[LogReadBufferBytes];
-        while (true)
-        {
-            var read = await ReadLogChunkAsync(output, buffer, containerId, cancellationToken);
-            if (read.EOF)
-            {
-                break;
-            }
-
-            var stream = read.Target == MultiplexedStream.TargetStream.StandardError ? LogStream.Stderr : LogStream.Stdout;
-            assembler.Append(stream, buffer.AsSpan(0, read.Count), lines);
-            foreach (var line in lines)
-            {
-                yield return line;
-            }
-
-            lines.Clear();
-        }
-
-        assembler.Complete(lines);
-        foreach (var line in lines)
+        await foreach (var line in MultiplexedLogReader.ReadLinesAsync(output, options.Timestamps, containerId, cancellationToken))
         {
             yield return line;
         }
@@ -241,24 +207,6 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
     {
         _client.Dispose();
         _configuration.Dispose();
-    }
-
-    private async Task<MultiplexedStream.ReadResult> ReadLogChunkAsync(
-        MultiplexedStream output, byte[] buffer, string containerId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await output.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
-        }
-        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
-        {
-            // The stream was closed by the cancellation registration; report it as the cancellation it is.
-            throw new OperationCanceledException("Reading logs was cancelled.", e, cancellationToken);
-        }
-        catch (Exception e) when (EngineErrors.IsUnreachable(e) || e is ObjectDisposedException)
-        {
-            throw new RuntimeException($"reading logs of container {containerId}: the log stream broke: {e.Message}", e);
-        }
     }
 
     private Task<ContainerInspectResponse?> InspectRawAsync(string containerId, CancellationToken cancellationToken) =>

@@ -54,7 +54,8 @@ public sealed class ContainerLogTests(DockerEngineFixture engine) : IClassFixtur
     public async Task Since_skips_earlier_lines()
     {
         await using var containers = new TestContainers(_runtime);
-        var (id, _) = await containers.RunToCompletionAsync(containers.Spec("since", "seq", "1", "3"));
+        // The pause keeps line 1's timestamp clear of line 2's: .NET holds 100 ns, Docker stamps to the nanosecond.
+        var (id, _) = await containers.RunToCompletionAsync(containers.Spec("since", "sh", "-c", "echo 1; sleep 0.1; echo 2; echo 3"));
         var stamped = await _runtime.ReadLogsAsync(id, new LogOptions { Timestamps = true }, CancellationToken.None).ToListAsync();
 
         var fromSecond = await _runtime.ReadLogsAsync(
@@ -79,21 +80,25 @@ public sealed class ContainerLogTests(DockerEngineFixture engine) : IClassFixtur
     public async Task Follow_delivers_lines_as_they_are_written_and_ends_with_the_container()
     {
         await using var containers = new TestContainers(_runtime);
+        // Two seconds of output, a line every 200 ms: long enough that a cold first read cannot catch up with it.
         var id = await containers.StartAsync(containers.Spec(
-            "follow", "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do echo line$i; sleep 0.1; done"));
+            "follow", "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do echo line$i; sleep 0.2; done"));
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 
         var clock = Stopwatch.StartNew();
         var arrivals = new List<(string Text, TimeSpan At)>();
+        ContainerState? stateAtFirstLine = null;
         await foreach (var line in _runtime.ReadLogsAsync(id, new LogOptions { Follow = true }, deadline.Token))
         {
             arrivals.Add((line.Text, clock.Elapsed));
+            stateAtFirstLine ??= (await _runtime.InspectAsync(id, deadline.Token))?.State;
         }
 
         // Reaching here at all means the stream ended on its own; the deadline would have thrown instead.
         Assert.Equal(Enumerable.Range(1, 10).Select(i => $"line{i}"), arrivals.Select(arrival => arrival.Text));
-        // Ten lines 100 ms apart: delivered live they spread over most of a second, buffered they would arrive together.
-        Assert.True(arrivals[^1].At - arrivals[0].At > TimeSpan.FromMilliseconds(400),
+        // Delivered live: the first line came while the container was still writing, the rest trickled in after it.
+        Assert.Equal(ContainerState.Running, stateAtFirstLine);
+        Assert.True(arrivals[^1].At - arrivals[0].At > TimeSpan.FromMilliseconds(500),
             $"lines arrived within {(arrivals[^1].At - arrivals[0].At).TotalMilliseconds} ms of each other");
     }
 

@@ -104,7 +104,7 @@ public static class TasksApi
             var task = await store.GetAsync(ns, name, request.HttpContext.RequestAborted);
             if (task is null) return Problems.NotFound("task", name);
             if (!task.Status.IsTerminal() && task.Status != TaskPhase.Pending && !force)
-                return Problems.Conflict($"task '{name}' is {task.Status.ToWire()}; stop it first (chas stop {name}) or force removal (chas rm -f {name})");
+                return Problems.Conflict($"task '{name}' is {task.Status.ToWire()}; stop it first (chas stop {name}) or remove it anyway (chas rm --force {name})");
             try
             {
                 // The node's agent sees the deletion through its watch and removes the container.

@@ -34,7 +34,8 @@ public static class ChasServerApp
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("CHaS API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
-        app.MapFallback(() => Results.Problem(statusCode: 404, detail: "no such endpoint; the API is under /api/v1 and its docs at /docs")).AllowAnonymous();
+        // No catch-all route: it would also swallow requests that a route refused for their content
+        // type (415). Unmatched requests get their problem document from UseStatusCodePages.
         return app;
     }
 }

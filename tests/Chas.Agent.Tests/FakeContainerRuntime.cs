@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Chas.Runtime;
+
+namespace Chas.Agent.Tests;
+
+/// <summary>An engine in memory: containers are records, "running" until a test or a stop ends them.</summary>
+public sealed class FakeContainerRuntime : IContainerRuntime
+{
+    private readonly ConcurrentDictionary<string, FakeContainer> _containers = new();
+    private int _next;
+
+    public ConcurrentQueue<string> Calls { get; } = new();
+    public HashSet<string> MissingImages { get; } = [];
+
+    public sealed class FakeContainer
+    {
+        public required ContainerInfo Info { get; set; }
+        public required ContainerSpec? Spec { get; init; }
+        public TaskCompletionSource<ContainerExit> Exit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    public IReadOnlyCollection<FakeContainer> Containers => _containers.Values.ToList();
+
+    /// <summary>Puts a container in place as if an earlier agent had created it.</summary>
+    public string AddRunning(string name, IReadOnlyDictionary<string, string> labels)
+    {
+        var id = $"pre{Interlocked.Increment(ref _next)}";
+        _containers[id] = new FakeContainer { Info = new ContainerInfo { Id = id, Name = name, Labels = labels, State = ContainerState.Running, StartedAt = DateTimeOffset.UtcNow }, Spec = null };
+        return id;
+    }
+
+    public void ExitContainer(string id, int code)
+    {
+        var c = _containers[id];
+        c.Info = c.Info with { State = ContainerState.Exited, ExitCode = code, FinishedAt = DateTimeOffset.UtcNow };
+        c.Exit.TrySetResult(new ContainerExit(code, false, null));
+    }
+
+    public Task<RuntimeInfo> GetInfoAsync(CancellationToken cancellationToken) => Task.FromResult(new RuntimeInfo("fake", "1", 4, 8L << 30));
+
+    public Task EnsureImageAsync(string image, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"ensure {image}");
+        return MissingImages.Contains(image)
+            ? Task.FromException(new RuntimeException($"image '{image}' is not present on this node and could not be pulled"))
+            : Task.CompletedTask;
+    }
+
+    public Task<string> CreateAsync(ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        var id = $"c{Interlocked.Increment(ref _next)}";
+        Calls.Enqueue($"create {spec.Name}");
+        _containers[id] = new FakeContainer { Info = new ContainerInfo { Id = id, Name = spec.Name, Labels = spec.Labels, State = ContainerState.Created }, Spec = spec };
+        return Task.FromResult(id);
+    }
+
+    public Task StartAsync(string containerId, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"start {containerId}");
+        var c = _containers[containerId];
+        c.Info = c.Info with { State = ContainerState.Running, StartedAt = DateTimeOffset.UtcNow };
+        return Task.CompletedTask;
+    }
+
+    public Task<ContainerExit> WaitAsync(string containerId, CancellationToken cancellationToken) =>
+        _containers[containerId].Exit.Task.WaitAsync(cancellationToken);
+
+    public Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"stop {containerId}");
+        if (_containers.TryGetValue(containerId, out var c) && c.Info.State == ContainerState.Running) ExitContainer(containerId, 143);
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(string containerId, bool force, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"remove {containerId}");
+        if (_containers.TryRemove(containerId, out var c)) c.Exit.TrySetResult(new ContainerExit(137, false, null));
+        return Task.CompletedTask;
+    }
+
+    public Task<ContainerInfo?> InspectAsync(string containerId, CancellationToken cancellationToken) =>
+        Task.FromResult(_containers.TryGetValue(containerId, out var c) ? c.Info : null);
+
+    public Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ContainerInfo>>(_containers.Values.Select(c => c.Info)
+            .Where(i => labels.All(l => i.Labels.TryGetValue(l.Key, out var v) && v == l.Value)).ToList());
+
+    public async IAsyncEnumerable<LogLine> ReadLogsAsync(string containerId, LogOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        yield return new LogLine(LogStream.Stdout, DateTimeOffset.UtcNow, $"log of {containerId}");
+    }
+}

@@ -1,0 +1,102 @@
+using Chas.Client;
+using Chas.Contracts;
+using Chas.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace Chas.Server.Tests;
+
+/// <summary>A real `chas server` on 127.0.0.1 with a random port and a temporary data directory.</summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private WebApplication _app = null!;
+
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "chas-server-tests-" + Guid.NewGuid().ToString("N"));
+    public ServerOptions Options { get; private set; } = null!;
+    public Uri Url { get; private set; } = null!;
+    public ServerSecrets Secrets { get; private set; } = null!;
+    public ChasClient Admin { get; private set; } = null!;
+    public ChasClient Node { get; private set; } = null!;
+    public HttpClient Http { get; } = new();
+
+    public static async Task<TestServer> StartAsync(TimeSpan? heartbeatTimeout = null, TimeSpan? pendingTimeout = null, string? dataDir = null)
+    {
+        var server = dataDir is null ? new TestServer() : new TestServer(dataDir);
+        await server.StartInternalAsync(heartbeatTimeout ?? TimeSpan.FromSeconds(6), pendingTimeout ?? TimeSpan.FromMinutes(5));
+        return server;
+    }
+
+    private TestServer() { }
+    private TestServer(string dataDir) => DataDir = dataDir;
+
+    private async Task StartInternalAsync(TimeSpan heartbeatTimeout, TimeSpan pendingTimeout)
+    {
+        Options = new ServerOptions
+        {
+            DataDir = DataDir,
+            Urls = ["http://127.0.0.1:0"],
+            HeartbeatTimeout = heartbeatTimeout,
+            PendingTimeout = pendingTimeout,
+        };
+        _app = ChasServerApp.Build(Options, b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        await _app.StartAsync();
+        Url = new Uri(_app.Urls.First() + "/");
+        Http.BaseAddress = Url;
+        Secrets = ServerSecrets.LoadOrCreate(DataDir);
+        Admin = new ChasClient(Url, Secrets.AdminToken);
+        Node = new ChasClient(Url, Secrets.NodeToken);
+    }
+
+    /// <summary>Stops the server but keeps its data directory, and starts a new one on it.</summary>
+    public async Task<TestServer> RestartAsync()
+    {
+        await StopAsync();
+        return await StartAsync(Options.HeartbeatTimeout, Options.PendingTimeout, DataDir);
+    }
+
+    private async Task StopAsync()
+    {
+        Admin.Dispose();
+        Node.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>Registers a hollow node (no containers behind it) and makes it ready with one heartbeat.</summary>
+    public async Task<NodeResource> AddReadyNodeAsync(string name, long cpuMillis = 4000, long memoryBytes = 8L << 30, PortRange? ports = null)
+    {
+        await Node.RegisterNodeAsync(new RegisterNodeRequest
+        {
+            Name = name,
+            Address = "127.0.0.1",
+            AgentUrl = "http://127.0.0.1:1/",
+            Capacity = new ResourceAmounts { CpuMillis = cpuMillis, MemoryBytes = memoryBytes },
+            PortRange = ports ?? new PortRange(20000, 20009),
+        });
+        return await Node.HeartbeatAsync(name, new HeartbeatRequest());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Http.Dispose();
+        try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+    }
+}
+
+public static class Eventually
+{
+    /// <summary>Polls until the condition holds, or fails with <paramref name="what"/> after the deadline.</summary>
+    public static async Task<T> WaitAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, TimeSpan? deadline = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(10));
+        T last;
+        while (true)
+        {
+            last = await probe();
+            if (condition(last)) return last;
+            if (DateTime.UtcNow > until) throw new Xunit.Sdk.XunitException($"timed out waiting for {what}; last: {last}");
+            await Task.Delay(25);
+        }
+    }
+}
