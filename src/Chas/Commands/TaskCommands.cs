@@ -12,7 +12,7 @@ internal static class TaskCommands
     {
         var name = new Argument<string>("name") { Description = "Task name (lowercase letters, digits and '-')" };
         var command = new Argument<string[]>("command") { Description = "Command and arguments, after --", Arity = ArgumentArity.ZeroOrMore };
-        var image = new Option<string>("--image", "-i") { Description = "Container image", Required = true };
+        var image = new Option<string>("--image") { Description = "Container image", Required = true };
         var env = new Option<string[]>("--env", "-e") { Description = "Environment variable K=V (repeatable)" };
         var cpu = new Option<string?>("--cpu") { Description = "CPU to reserve, in cores (0.5) or millicores (500m)" };
         var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit and reservation (256Mi, 1Gi)" };
