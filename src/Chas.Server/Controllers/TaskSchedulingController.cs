@@ -71,6 +71,8 @@ public sealed partial class TaskSchedulingController(
                 LogWatchRestart(logger, ex.Message);
                 _wake.Writer.TryWrite(true);
             }
+            // The stream ended (store closing, or an error): pause so a dead store cannot make this spin.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace Chas.EndToEnd.Tests.Infrastructure;
+
+/// <summary>What one `chas` command did.</summary>
+public sealed record CliResult(IReadOnlyList<string> Args, int ExitCode, string Stdout, string Stderr)
+{
+    public IReadOnlyList<string> StdoutLines => Lines(Stdout);
+    public IReadOnlyList<string> StderrLines => Lines(Stderr);
+
+    private static string[] Lines(string text) => text.Length == 0 ? [] : text.TrimEnd('\n').Split('\n');
+
+    public override string ToString() =>
+        $"$ chas {string.Join(' ', Args)}\nexit code: {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
+}
+
+/// <summary>
+/// Runs CLI verbs of `bin/chas` against one server, as a user with CHAS_SERVER and CHAS_TOKEN set
+/// would; CHAS_CONFIG points into the test's temp directory so no real configuration is touched.
+/// </summary>
+public sealed class ChasCli(Uri server, string token, string configPath)
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, DefaultTimeout);
+
+    /// <param name="onStdoutLine">Called with each complete stdout line as it arrives (to observe streaming).</param>
+    public async Task<CliResult> RunAsync(IReadOnlyList<string> args, TimeSpan timeout, Action<string>? onStdoutLine = null)
+    {
+        var info = new ProcessStartInfo(RepoPaths.ChasExecutable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = RepoPaths.Root,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        ChildEnvironment.Apply(info, configPath);
+        info.Environment["CHAS_SERVER"] = server.ToString();
+        info.Environment["CHAS_TOKEN"] = token;
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start bin/chas");
+        process.StandardInput.Close();
+        var stdout = ReadAllAsync(process.StandardOutput, onStdoutLine);
+        var stderr = ReadAllAsync(process.StandardError, null);
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException(
+                $"`chas {string.Join(' ', args)}` did not exit within {timeout.TotalSeconds:0.#} s\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
+        }
+        return new CliResult(args, process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>`chas ps -a -o json`, parsed.</summary>
+    public async Task<IReadOnlyList<CliTask>> ListAllTasksAsync()
+    {
+        var result = await RunAsync("ps", "-a", "-o", "json");
+        if (result.ExitCode != 0) throw new InvalidOperationException($"chas ps failed\n{result}");
+        return CliJson.Parse<List<CliTask>>(result);
+    }
+
+    /// <summary>`chas nodes -o json`, parsed.</summary>
+    public async Task<IReadOnlyList<CliNode>> ListNodesAsync()
+    {
+        var result = await RunAsync("nodes", "-o", "json");
+        if (result.ExitCode != 0) throw new InvalidOperationException($"chas nodes failed\n{result}");
+        return CliJson.Parse<List<CliNode>>(result);
+    }
+
+    /// <summary>Copies the stream exactly (final newline included) while handing out complete lines as they come.</summary>
+    private static async Task<string> ReadAllAsync(StreamReader reader, Action<string>? onLine)
+    {
+        var all = new StringBuilder();
+        var line = new StringBuilder();
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+        {
+            all.Append(buffer, 0, read);
+            if (onLine is null) continue;
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] == '\n')
+                {
+                    onLine(line.ToString());
+                    line.Clear();
+                }
+                else
+                {
+                    line.Append(buffer[i]);
+                }
+            }
+        }
+        return all.ToString();
+    }
+}
+
+/// <summary>
+/// The CLI's JSON as a script would read it: by field name, statuses as the strings printed, and
+/// fields the tests do not know about ignored.
+/// </summary>
+public static class CliJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static T Parse<T>(CliResult result)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(result.Stdout, Options) ?? throw new JsonException("null");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException($"the output is not the expected JSON ({ex.Message})\n{result}", ex);
+        }
+    }
+}
+
+public sealed record CliPublishedPort(int ContainerPort, int HostPort, string Protocol, string HostIp);
+
+public sealed record CliTask
+{
+    public string Name { get; init; } = "";
+    public string Uid { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string? Reason { get; init; }
+    public string? Node { get; init; }
+    public int? ExitCode { get; init; }
+    public string? Error { get; init; }
+    public string? ContainerId { get; init; }
+    public IReadOnlyList<CliPublishedPort> PublishedPorts { get; init; } = [];
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public override string ToString() =>
+        $"{Name} {Status} node={Node ?? "-"} exit={ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} reason={Reason ?? "-"} error={Error ?? "-"}";
+}
+
+public sealed record CliNode
+{
+    public string Name { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string? Reason { get; init; }
+    public string Address { get; init; } = "";
+    public string AgentUrl { get; init; } = "";
+    public DateTimeOffset LastHeartbeat { get; init; }
+
+    public override string ToString() => $"{Name} {Status} {Address} reason={Reason ?? "-"}";
+}

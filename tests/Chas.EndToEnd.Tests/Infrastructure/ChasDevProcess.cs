@@ -1,0 +1,158 @@
+using Chas.Client;
+
+namespace Chas.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// A real `chas dev` (server and built-in agent in one process) on its own temp data directory, API
+/// port, node name and publish range. It can be killed like a crash and started again on the same
+/// data; disposing it kills it, removes every container its nodes created and deletes the temp directory.
+/// </summary>
+public sealed class ChasDevProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan TokenDeadline = TimeSpan.FromSeconds(30);
+
+    private readonly string[] _extraArgs;
+    private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
+    private ChasProcess? _process;
+    private ChasClient? _client;
+    private ChasCli? _cli;
+    private int _incarnation;
+
+    private ChasDevProcess(string[] extraArgs)
+    {
+        _extraArgs = extraArgs;
+        var id = Guid.NewGuid().ToString("N")[..8];
+        TempDir = Path.Combine(Path.GetTempPath(), $"chas-e2e-{id}");
+        Directory.CreateDirectory(TempDir);
+        DataDir = Path.Combine(TempDir, "data");
+        NodeName = $"e2e-{id}";
+        Port = PortRanges.FreeTcpPort();
+        PortRange = PortRanges.NextPublishRange();
+        Url = new Uri($"http://127.0.0.1:{Port}/");
+        _nodeNames.Add(NodeName);
+    }
+
+    public string TempDir { get; }
+    public string DataDir { get; }
+    public string NodeName { get; }
+    public int Port { get; }
+    public (int From, int To) PortRange { get; }
+    public Uri Url { get; }
+    public string AdminToken { get; private set; } = "";
+    public string NodeToken { get; private set; } = "";
+    public OutputLog Log { get; } = new();
+
+    /// <summary>The typed API client, with the admin token.</summary>
+    public ChasClient Client => _client ?? throw new InvalidOperationException("chas dev is not started");
+
+    /// <summary>The `chas` CLI, pointed at this server with the admin token.</summary>
+    public ChasCli Cli => _cli ?? throw new InvalidOperationException("chas dev is not started");
+
+    /// <summary>Where CLI processes started for this server keep their (unused) configuration.</summary>
+    public string CliConfigPath => Path.Combine(TempDir, "cli-config.json");
+
+    /// <summary>The output of every incarnation so far, for failure messages.</summary>
+    public string Diagnostics() => $"--- chas dev output ({NodeName}) ---\n{Log.Tail()}";
+
+    /// <summary>Starts `chas dev` with <paramref name="extraArgs"/> added, and waits until its node is ready.</summary>
+    public static async Task<ChasDevProcess> StartAsync(params string[] extraArgs)
+    {
+        await BusyboxImage.EnsureImportedAsync();
+        var dev = new ChasDevProcess(extraArgs);
+        try
+        {
+            await dev.LaunchAsync(previousAgentUrl: null);
+        }
+        catch
+        {
+            await dev.DisposeAsync();
+            throw;
+        }
+        return dev;
+    }
+
+    /// <summary>SIGKILL: the server and agent die mid-work, their containers keep running in the engine.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is null) return;
+        await _process.KillAsync();
+        Log.Append($"[test] killed chas dev (pid {_process.Id}) with SIGKILL");
+        await _process.DisposeAsync();
+        _process = null;
+    }
+
+    /// <summary>Starts `chas dev` again on the same data directory and port, and waits until its agent has rejoined.</summary>
+    public async Task RestartAsync()
+    {
+        var previousAgentUrl = (await TryGetOwnNodeAsync())?.AgentUrl;
+        await KillAsync();
+        // Only when the process died before its node was ever seen is there no earlier agent URL; any other value differs from it.
+        await LaunchAsync(previousAgentUrl ?? "");
+    }
+
+    /// <summary>Another agent joined this server: its containers are cleaned up with ours.</summary>
+    internal void TrackNode(string nodeName)
+    {
+        lock (_nodeNames) _nodeNames.Add(nodeName);
+    }
+
+    private async Task<Chas.Contracts.NodeResource?> TryGetOwnNodeAsync()
+    {
+        try
+        {
+            return _client is null ? null : await _client.GetNodeAsync(NodeName);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or ChasApiException)
+        {
+            return null;
+        }
+    }
+
+    private async Task LaunchAsync(string? previousAgentUrl)
+    {
+        _incarnation++;
+        string[] args =
+        [
+            "dev", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--no-config", "--node-name", NodeName, "--port-range", $"{PortRange.From}-{PortRange.To}", .. _extraArgs,
+        ];
+        var process = ChasProcess.Start(args, CliConfigPath, Log, $"dev#{_incarnation}");
+        _process = process;
+
+        AdminToken = await ReadTokenAsync("admin-token", process);
+        NodeToken = await ReadTokenAsync("node-token", process);
+        _client ??= new ChasClient(Url, AdminToken);
+        _cli ??= new ChasCli(Url, AdminToken, CliConfigPath);
+        await NodeReadiness.WaitAsync(Client, NodeName, previousAgentUrl, () => process.HasExited, Diagnostics);
+    }
+
+    private async Task<string> ReadTokenAsync(string file, ChasProcess process)
+    {
+        var path = Path.Combine(DataDir, file);
+        return await Eventually.GetAsync(
+            async () =>
+            {
+                if (process.HasExited) throw new GiveUpException($"chas dev exited with code {process.ExitCode} while starting\n{Diagnostics()}");
+                return File.Exists(path) ? (await File.ReadAllTextAsync(path)).Trim() : "";
+            },
+            token => token.Length > 0, TokenDeadline, $"chas dev to write {path}", Diagnostics);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null) await _process.DisposeAsync();
+        _process = null;
+        _client?.Dispose();
+        string[] nodes;
+        lock (_nodeNames) nodes = [.. _nodeNames];
+        foreach (var node in nodes) await DockerEngine.RemoveContainersOfNodeAsync(node);
+        try
+        {
+            Directory.Delete(TempDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Something still writes there (an agent being torn down); the OS cleans temp eventually.
+        }
+    }
+}
