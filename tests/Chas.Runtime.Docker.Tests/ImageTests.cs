@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Chas.Runtime.Docker.Images;
+using Docker.DotNet;
 using Docker.DotNet.Models;
 
 namespace Chas.Runtime.Docker.Tests;
@@ -29,12 +30,9 @@ public sealed class ImageTests(DockerEngineFixture engine) : IClassFixture<Docke
     public async Task An_imported_image_is_inspectable_with_sh_as_its_command()
     {
         var reference = $"chas-test/import-{Guid.NewGuid():N}:v1";
-        using var tar = new MemoryStream();
-        RootfsImage.WriteBusyboxRootfsTar(tar);
-        tar.Position = 0;
         try
         {
-            await _runtime.ImportRootfsAsync(tar, reference, CancellationToken.None);
+            await ImportAsync(reference);
 
             var image = await engine.Client.Images.InspectImageAsync(reference);
             Assert.Equal(["sh"], image.Config.Cmd);
@@ -43,6 +41,38 @@ public sealed class ImageTests(DockerEngineFixture engine) : IClassFixture<Docke
         finally
         {
             await engine.Client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { Force = true });
+        }
+    }
+
+    [Fact]
+    public async Task A_reimport_removes_the_image_it_replaced_unless_a_container_uses_it()
+    {
+        var reference = $"chas-test/import-{Guid.NewGuid():N}:v1";
+        await using var containers = new TestContainers(_runtime);
+        var ids = new List<string>();
+        try
+        {
+            for (var import = 0; import < 3; import++)
+            {
+                await ImportAsync(reference);
+                ids.Add((await engine.Client.Images.InspectImageAsync(reference)).ID);
+                if (import == 0)
+                {
+                    await _runtime.CreateAsync(containers.Spec("pin", "true") with { Image = reference }, CancellationToken.None);
+                }
+            }
+
+            Assert.True(await ExistsAsync(ids[0])); // a container was created from it
+            Assert.False(await ExistsAsync(ids[1])); // replaced and unused
+            Assert.True(await ExistsAsync(ids[2])); // current
+        }
+        finally
+        {
+            await containers.DisposeAsync();
+            foreach (var id in ids)
+            {
+                await TryDeleteImageAsync(id);
+            }
         }
     }
 
@@ -83,6 +113,39 @@ public sealed class ImageTests(DockerEngineFixture engine) : IClassFixture<Docke
             () => RootfsImage.WriteBusyboxRootfsTar(Stream.Null, "/nonexistent/busybox"));
 
         Assert.Contains("busybox-static", error.Message);
+    }
+
+    private async Task ImportAsync(string reference)
+    {
+        using var tar = new MemoryStream();
+        RootfsImage.WriteBusyboxRootfsTar(tar);
+        tar.Position = 0;
+        await _runtime.ImportRootfsAsync(tar, reference, CancellationToken.None);
+    }
+
+    private async Task<bool> ExistsAsync(string imageId)
+    {
+        try
+        {
+            await engine.Client.Images.InspectImageAsync(imageId);
+            return true;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private async Task TryDeleteImageAsync(string imageId)
+    {
+        try
+        {
+            await engine.Client.Images.DeleteImageAsync(imageId, new ImageDeleteParameters { Force = true });
+        }
+        catch (DockerImageNotFoundException)
+        {
+            // Removed by a re-import already.
+        }
     }
 
     private static string ReadText(TarEntry entry)

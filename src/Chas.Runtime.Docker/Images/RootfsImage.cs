@@ -88,6 +88,8 @@ public static class RootfsImage
     /// <summary>
     /// Imports <paramref name="rootfsTar"/> as image <paramref name="reference"/> (POST /images/create?fromSrc=-),
     /// with a default command of <c>sh</c>, and returns once the engine can inspect the image.
+    /// Every import makes a new image (its config records the creation time); the earlier import that held the
+    /// reference is removed unless a container or another tag still uses it, so re-imports do not pile up.
     /// </summary>
     /// <exception cref="RuntimeException">The engine rejected the import.</exception>
     public static async Task ImportAsync(
@@ -111,6 +113,7 @@ public static class RootfsImage
             // Dockerfile syntax, applied to the image config: without a CMD, "docker run image" has nothing to run.
             Changes = ["CMD [\"sh\"]"],
         };
+        var replaced = await TryInspectAsync(client, readable, cancellationToken);
         var errors = new StreamedErrorRecorder();
         try
         {
@@ -131,13 +134,38 @@ public static class RootfsImage
         }
 
         // The engine tags the image before it ends the response, so one inspect confirms the import.
+        var imported = await TryInspectAsync(client, readable, cancellationToken)
+            ?? throw new RuntimeException($"importing image '{readable}': the engine accepted the tar but the image is missing");
+
+        // Only images this class made: anything else under the same name is the user's business.
+        if (replaced is { Comment: ImportComment } && replaced.ID != imported.ID)
+        {
+            await TryRemoveAsync(client, replaced.ID, cancellationToken);
+        }
+    }
+
+    private static async Task<ImageInspectResponse?> TryInspectAsync(IDockerClient client, string image, CancellationToken cancellationToken)
+    {
         try
         {
-            await client.Images.InspectImageAsync(readable, cancellationToken);
+            return await client.Images.InspectImageAsync(image, cancellationToken);
         }
-        catch (DockerImageNotFoundException e)
+        catch (DockerImageNotFoundException)
         {
-            throw new RuntimeException($"importing image '{readable}': the engine accepted the tar but the image is missing", e);
+            return null;
+        }
+    }
+
+    private static async Task TryRemoveAsync(IDockerClient client, string imageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Without force the engine refuses while a container (even a stopped one) or another tag uses the image.
+            await client.Images.DeleteImageAsync(imageId, new ImageDeleteParameters(), cancellationToken);
+        }
+        catch (DockerApiException)
+        {
+            // Still in use, or someone removed it first: either way nothing to do.
         }
     }
 
