@@ -91,6 +91,7 @@ internal sealed partial class AgentHost(
     private async Task<RegisterNodeRequest> BuildRegistrationAsync(CancellationToken ct)
     {
         var info = await RetryAsync("reach the container engine", () => runtime.GetInfoAsync(ct), ct);
+        var gpus = await Gpus.NvidiaSmi.DetectAsync(options.NvidiaSmi, ct);
         var listen = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("the agent API is not listening");
         var port = new Uri(listen.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
@@ -107,6 +108,8 @@ internal sealed partial class AgentHost(
                 CpuMillis = options.CpuMillis ?? info.CpuCount * 1000L,
                 MemoryBytes = options.MemoryBytes ?? info.MemoryBytes,
             },
+            Reserved = new ResourceAmounts { CpuMillis = options.ReserveCpuMillis, MemoryBytes = options.ReserveMemoryBytes },
+            Gpus = gpus,
             PortRange = options.PortRange,
             Runtime = $"{info.Name} {info.Version}",
             AgentVersion = typeof(AgentHost).Assembly.GetName().Version?.ToString() ?? "",

@@ -16,6 +16,15 @@ public sealed record AgentOptions
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>How long a stopped container gets between SIGTERM and SIGKILL.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Crash-loop back-off: first delay, cap, and how long a run must last to start over.</summary>
+    public TimeSpan RestartBackoffInitial { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RestartBackoffMax { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan RestartBackoffReset { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Kept back for the system: the server places work on capacity − reserve.</summary>
+    public long ReserveCpuMillis { get; init; }
+    public long ReserveMemoryBytes { get; init; }
+    /// <summary>The nvidia-smi to ask about GPUs (tests put a fake one first on PATH).</summary>
+    public string NvidiaSmi { get; init; } = "nvidia-smi";
     /// <summary>Overrides of what the engine reports, e.g. to share one machine between test agents.</summary>
     public long? CpuMillis { get; init; }
     public long? MemoryBytes { get; init; }

@@ -1,3 +1,4 @@
+using Chas.Agent.Probes;
 using Chas.Contracts;
 using Chas.Runtime;
 using Microsoft.Extensions.Logging;
@@ -5,20 +6,27 @@ using Microsoft.Extensions.Logging;
 namespace Chas.Agent;
 
 /// <summary>
-/// Drives one task's container from the server's latest view of the task: adopt or create, start,
-/// wait, report; stop when asked or when the task is no longer ours to run. One instance per task
-/// uid; the supervisor feeds it updates and cancels it when the task is deleted.
+/// Drives one task's (or instance's) container from the server's latest view of it: adopt or
+/// create, start, supervise (probes, stop requests), and on exit either report the end or restart
+/// in place per the restart policy, with crash-loop back-off. One per task uid; the supervisor
+/// feeds it updates and cancels it when the task is deleted.
 /// </summary>
 internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime runtime, StatusReporter reporter,
     AgentOptions options, TimeProvider time, ILogger logger) : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly SemaphoreSlim _changed = new(0);
+    private readonly SemaphoreSlim _reportLock = new(1, 1);
+    private readonly RestartBackoff _backoff = new(options.RestartBackoffInitial, options.RestartBackoffMax, options.RestartBackoffReset);
     private volatile TaskResource _latest = initial;
+    private int _restartCount = initial.RestartCount;
     private Task? _loop;
 
     public string Uid { get; } = initial.Uid;
     public string? ContainerId { get; private set; }
+
+    private bool IsInstance => _latest.Deployment is not null;
+    private bool StopWanted => _latest.StopRequested || _latest.Status.IsTerminal();
 
     public void Start() => _loop = Task.Run(() => RunAsync(_cts.Token));
 
@@ -43,6 +51,7 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
     {
         _cts.Dispose();
         _changed.Dispose();
+        _reportLock.Dispose();
     }
 
     private async Task RunAsync(CancellationToken ct)
@@ -65,89 +74,218 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
     {
         var task = _latest;
         var found = await runtime.ListAsync(new Dictionary<string, string> { [ContainerLabels.Uid] = task.Uid }, ct);
-        var existing = found.Count > 0 ? found[0] : null;
-        ContainerId = existing?.Id;
+        var container = found.Count > 0 ? found[0] : null;
+        ContainerId = container?.Id;
 
         if (task.Status.IsTerminal())
         {
             // Lost or ended while we were away: make sure nothing of it still runs (fencing); keep the container for its logs.
-            if (existing?.State == ContainerState.Running) await runtime.StopAsync(existing.Id, options.StopGracePeriod, ct);
+            if (container?.State == ContainerState.Running) await runtime.StopAsync(container.Id, options.StopGracePeriod, ct);
             return;
         }
-
-        if (existing is null)
+        if (container is null)
         {
-            if (task.Status == TaskPhase.Running)
+            if (task.Status == TaskPhase.Running && task.RestartPolicy == RestartPolicy.Never)
             {
                 await ReportAsync(new TaskStatusReport { Status = TaskPhase.Failed, Error = "the container disappeared from the node" }, ct);
                 return;
             }
-            if (task.StopRequested)
+            container = await CreateAsync(ct);
+            if (container is null) return;
+        }
+
+        var startedAt = container.StartedAt ?? time.GetUtcNow();
+        // The server thinks it runs but it has exited: it ended while the agent was away.
+        var endedWhileAway = container.State == ContainerState.Exited && task.Status == TaskPhase.Running;
+        while (true)
+        {
+            ContainerExit exit;
+            if (endedWhileAway)
             {
-                await ReportAsync(new TaskStatusReport { Status = TaskPhase.Stopped, FinishedAt = time.GetUtcNow() }, ct);
+                endedWhileAway = false;
+                exit = new ContainerExit(container.ExitCode ?? -1, container.OomKilled, container.Error);
+            }
+            else
+            {
+                if (container.State != ContainerState.Running)
+                {
+                    if (StopWanted)
+                    {
+                        await ReportAsync(new TaskStatusReport { Status = TaskPhase.Stopped, ContainerId = ContainerId, FinishedAt = time.GetUtcNow() }, ct);
+                        return;
+                    }
+                    try
+                    {
+                        await runtime.StartAsync(container.Id, ct);
+                    }
+                    catch (RuntimeException ex)
+                    {
+                        await ReportAsync(new TaskStatusReport { Status = TaskPhase.Failed, ContainerId = ContainerId, Error = ex.Message }, ct);
+                        return;
+                    }
+                    startedAt = time.GetUtcNow();
+                    await ReportAsync(RunningReport(ready: _latest.Readiness is null, startedAt), ct);
+                }
+                else if (_latest.Status != TaskPhase.Running)
+                {
+                    // Adopted after an agent restart: never restart it, just pick up where we were.
+                    await ReportAsync(RunningReport(ready: _latest.Readiness is null, container.StartedAt ?? startedAt), ct);
+                }
+                exit = await SuperviseAsync(container.Id, ct);
+            }
+
+            if (StopWanted)
+            {
+                await ReportAsync(new TaskStatusReport { Status = TaskPhase.Stopped, ContainerId = ContainerId, ExitCode = exit.ExitCode, FinishedAt = time.GetUtcNow() }, ct);
                 return;
             }
+            var policy = _latest.RestartPolicy;
+            var restart = policy == RestartPolicy.Always
+                || (policy == RestartPolicy.OnFailure && (exit.ExitCode != 0 || exit.OomKilled) && (_latest.MaxRestarts is not { } max || _restartCount < max));
+            if (!restart)
+            {
+                await ReportEndAsync(exit, ct);
+                return;
+            }
+
+            _restartCount++;
+            var delay = _backoff.Next(time.GetUtcNow() - startedAt);
+            await ReportAsync(new TaskStatusReport
+            {
+                Status = TaskPhase.Starting,
+                ContainerId = ContainerId,
+                ExitCode = exit.ExitCode,
+                Error = Describe(exit),
+                RestartCount = _restartCount,
+                Reason = $"crash-loop back-off: restart {_restartCount} in {delay.TotalSeconds:0.#}s ({Describe(exit)})",
+            }, ct);
+            LogRestarting(logger, _latest.Name, _restartCount, delay.TotalSeconds);
+            if (await WaitUnlessStoppedAsync(delay, ct))
+            {
+                await ReportAsync(new TaskStatusReport { Status = TaskPhase.Stopped, ContainerId = ContainerId, ExitCode = exit.ExitCode, FinishedAt = time.GetUtcNow() }, ct);
+                return;
+            }
+            container = container with { State = ContainerState.Exited };
+            task = _latest;
+        }
+    }
+
+    private async Task<ContainerInfo?> CreateAsync(CancellationToken ct)
+    {
+        if (StopWanted)
+        {
+            await ReportAsync(new TaskStatusReport { Status = TaskPhase.Stopped, FinishedAt = time.GetUtcNow() }, ct);
+            return null;
+        }
+        if (IsInstance) await ReportAsync(new TaskStatusReport { Status = TaskPhase.Starting, Reason = $"pulling and creating {_latest.Image}" }, ct);
+        var backoff = new RestartBackoff(options.RestartBackoffInitial, options.RestartBackoffMax, TimeSpan.MaxValue);
+        while (true)
+        {
             try
             {
-                await runtime.EnsureImageAsync(task.Image, ct);
-                ContainerId = await runtime.CreateAsync(ToContainerSpec(task), ct);
+                await runtime.EnsureImageAsync(_latest.Image, ct);
+                ContainerId = await runtime.CreateAsync(ToContainerSpec(_latest), ct);
+                return new ContainerInfo { Id = ContainerId, Name = "", State = ContainerState.Created };
+            }
+            catch (RuntimeException ex) when (_latest.RestartPolicy == RestartPolicy.Always)
+            {
+                // A long-running instance keeps trying (the image may arrive, the registry come back).
+                var delay = backoff.Next(TimeSpan.Zero);
+                await ReportAsync(new TaskStatusReport { Status = TaskPhase.Starting, Error = ex.Message, Reason = $"{ex.Message} (retrying in {delay.TotalSeconds:0.#}s)" }, ct);
+                if (await WaitUnlessStoppedAsync(delay, ct))
+                {
+                    await ReportAsync(new TaskStatusReport { Status = TaskPhase.Stopped, FinishedAt = time.GetUtcNow() }, ct);
+                    return null;
+                }
             }
             catch (RuntimeException ex)
             {
                 await ReportAsync(new TaskStatusReport { Status = TaskPhase.Failed, Error = ex.Message }, ct);
-                return;
+                return null;
             }
-            existing = new ContainerInfo { Id = ContainerId, Name = "", State = ContainerState.Created };
         }
-
-        switch (existing.State)
-        {
-            case ContainerState.Created:
-                if (_latest.StopRequested)
-                {
-                    await ReportAsync(new TaskStatusReport { Status = TaskPhase.Stopped, ContainerId = ContainerId, FinishedAt = time.GetUtcNow() }, ct);
-                    return;
-                }
-                try
-                {
-                    await runtime.StartAsync(existing.Id, ct);
-                }
-                catch (RuntimeException ex)
-                {
-                    await ReportAsync(new TaskStatusReport { Status = TaskPhase.Failed, ContainerId = ContainerId, Error = ex.Message }, ct);
-                    return;
-                }
-                await ReportAsync(new TaskStatusReport { Status = TaskPhase.Running, ContainerId = ContainerId, StartedAt = time.GetUtcNow() }, ct);
-                break;
-            case ContainerState.Running:
-                // Adopted after an agent restart: never restart it, just pick up where we were.
-                if (task.Status != TaskPhase.Running)
-                    await ReportAsync(new TaskStatusReport { Status = TaskPhase.Running, ContainerId = ContainerId, StartedAt = existing.StartedAt }, ct);
-                break;
-            case ContainerState.Exited:
-                await ReportExitAsync(new ContainerExit(existing.ExitCode ?? -1, existing.OomKilled, existing.Error), existing.FinishedAt, ct);
-                return;
-        }
-
-        await WaitForExitAsync(existing.Id, ct);
     }
 
-    private async Task WaitForExitAsync(string containerId, CancellationToken ct)
+    /// <summary>Waits for the container to exit while running its probes and honouring stop requests.</summary>
+    private async Task<ContainerExit> SuperviseAsync(string containerId, CancellationToken ct)
     {
+        using var probes = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var running = new List<Task>();
+        var task = _latest;
+        if (task.Readiness is { } readiness)
+        {
+            var runner = new ProbeRunner(readiness, c => ProbeChecks.RunAsync(readiness, _latest, containerId, runtime, options.Address, c), initiallyHealthy: false, time);
+            running.Add(runner.RunAsync(ready => ReportReadinessAsync(ready, probes.Token), probes.Token));
+        }
+        if (task.Liveness is { } liveness)
+        {
+            var runner = new ProbeRunner(liveness, c => ProbeChecks.RunAsync(liveness, _latest, containerId, runtime, options.Address, c), initiallyHealthy: true, time);
+            running.Add(runner.RunAsync(healthy =>
+            {
+                if (!healthy) LogUnhealthy(logger, _latest.Name);
+                return healthy ? Task.CompletedTask : StopQuietlyAsync(containerId, ct);
+            }, probes.Token));
+        }
+
         var exit = runtime.WaitAsync(containerId, ct);
         var stopIssued = false;
         while (!exit.IsCompleted)
         {
             var changed = _changed.WaitAsync(ct);
             if (await Task.WhenAny(exit, changed) != changed) break;
-            var latest = _latest;
-            if (!stopIssued && (latest.StopRequested || latest.Status.IsTerminal()))
+            if (!stopIssued && StopWanted)
             {
                 stopIssued = true;
+                if (!_latest.Status.IsTerminal()) await ReportAsync(new TaskStatusReport { Status = TaskPhase.Stopping, ContainerId = ContainerId }, ct);
                 _ = StopQuietlyAsync(containerId, ct);
             }
         }
-        await ReportExitAsync(await exit, time.GetUtcNow(), ct);
+        await probes.CancelAsync();
+        foreach (var probe in running)
+        {
+            try { await probe; } catch (OperationCanceledException) { }
+        }
+        return await exit;
+    }
+
+    private async Task ReportReadinessAsync(bool ready, CancellationToken probesToken)
+    {
+        await _reportLock.WaitAsync(probesToken);
+        try
+        {
+            // The container may have exited since the attempt: a stale "ready" must not overwrite "starting".
+            if (probesToken.IsCancellationRequested) return;
+            await reporter.ReportAsync(_latest, RunningReport(ready, null), probesToken);
+        }
+        finally
+        {
+            _reportLock.Release();
+        }
+    }
+
+    private TaskStatusReport RunningReport(bool ready, DateTimeOffset? startedAt) => new()
+    {
+        Status = TaskPhase.Running,
+        ContainerId = ContainerId,
+        StartedAt = startedAt,
+        Ready = ready,
+        RestartCount = _restartCount,
+    };
+
+    /// <summary>Waits <paramref name="delay"/>; returns true early when the task is to be stopped.</summary>
+    private async Task<bool> WaitUnlessStoppedAsync(TimeSpan delay, CancellationToken ct)
+    {
+        var until = time.GetUtcNow() + delay;
+        while (!StopWanted)
+        {
+            var left = until - time.GetUtcNow();
+            if (left <= TimeSpan.Zero) return false;
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(left);
+            try { await _changed.WaitAsync(wait.Token); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+        }
+        return true;
     }
 
     private async Task StopQuietlyAsync(string containerId, CancellationToken ct)
@@ -162,24 +300,37 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
         }
     }
 
-    private Task ReportExitAsync(ContainerExit exit, DateTimeOffset? finishedAt, CancellationToken ct)
+    private Task ReportEndAsync(ContainerExit exit, CancellationToken ct)
     {
-        var status = _latest.StopRequested ? TaskPhase.Stopped : exit.ExitCode == 0 && !exit.OomKilled ? TaskPhase.Completed : TaskPhase.Failed;
-        var error = status != TaskPhase.Failed ? null
-            : exit.OomKilled ? "oom-killed: the container exceeded its memory limit"
-            : !string.IsNullOrEmpty(exit.Error) ? exit.Error
-            : $"exited with code {exit.ExitCode}";
+        var status = exit.ExitCode == 0 && !exit.OomKilled ? TaskPhase.Completed : TaskPhase.Failed;
         return ReportAsync(new TaskStatusReport
         {
             Status = status,
             ContainerId = ContainerId,
             ExitCode = exit.ExitCode,
-            Error = error,
-            FinishedAt = finishedAt ?? time.GetUtcNow(),
+            Error = status == TaskPhase.Failed ? Describe(exit) : null,
+            RestartCount = _restartCount,
+            FinishedAt = time.GetUtcNow(),
         }, ct);
     }
 
-    private Task ReportAsync(TaskStatusReport report, CancellationToken ct) => reporter.ReportAsync(_latest, report, ct);
+    private static string Describe(ContainerExit exit) =>
+        exit.OomKilled ? "oom-killed: the container exceeded its memory limit"
+        : !string.IsNullOrEmpty(exit.Error) ? exit.Error
+        : $"exited with code {exit.ExitCode}";
+
+    private async Task ReportAsync(TaskStatusReport report, CancellationToken ct)
+    {
+        await _reportLock.WaitAsync(ct);
+        try
+        {
+            await reporter.ReportAsync(_latest, report, ct);
+        }
+        finally
+        {
+            _reportLock.Release();
+        }
+    }
 
     private ContainerSpec ToContainerSpec(TaskResource task) => new()
     {
@@ -191,6 +342,7 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
         MemoryBytes = task.MemoryBytes,
         Ports = task.PublishedPorts.Select(p => new PortBinding(p.ContainerPort, p.HostPort, string.IsNullOrEmpty(p.HostIp) ? options.Address : p.HostIp, p.Protocol)).ToList(),
         Labels = ContainerLabels.For(options.NodeName, task),
+        GpuIndices = task.AssignedGpus,
     };
 
     [LoggerMessage(EventId = 3200, Level = LogLevel.Error, Message = "Task {Task} failed on the agent")]
@@ -198,4 +350,10 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Stopping the container of task {Task} failed: {Reason}")]
     private static partial void LogStopFailed(ILogger logger, string task, string reason);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Restarting {Task} (restart {Count}) in {Seconds}s")]
+    private static partial void LogRestarting(ILogger logger, string task, int count, double seconds);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Liveness probe of {Task} failed: restarting its container")]
+    private static partial void LogUnhealthy(ILogger logger, string task);
 }

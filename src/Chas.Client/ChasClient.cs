@@ -82,6 +82,43 @@ public sealed class ChasClient : IDisposable
     public Task<NodeResource> HeartbeatAsync(string node, HeartbeatRequest request, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, $"api/v1/nodes/{Uri.EscapeDataString(node)}/heartbeat", request, ChasJsonContext.Default.HeartbeatRequest, ChasJsonContext.Default.NodeResource, ct);
 
+    public Task<NodeResource> CordonNodeAsync(string name, CancellationToken ct = default) => NodeActionAsync(name, "cordon", ct);
+    public Task<NodeResource> UncordonNodeAsync(string name, CancellationToken ct = default) => NodeActionAsync(name, "uncordon", ct);
+    public Task<NodeResource> DrainNodeAsync(string name, CancellationToken ct = default) => NodeActionAsync(name, "drain", ct);
+
+    private Task<NodeResource> NodeActionAsync(string name, string action, CancellationToken ct) =>
+        SendAsync<object?, NodeResource>(HttpMethod.Post, $"api/v1/nodes/{Uri.EscapeDataString(name)}/{action}", null, null, ChasJsonContext.Default.NodeResource, ct);
+
+    // ---- deployments ----
+
+    /// <summary>Creates the deployment, or updates it (a changed template starts a rolling update).</summary>
+    public Task<DeploymentResource> ApplyDeploymentAsync(ApplyDeploymentRequest request, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Put, DeploymentPath(request.Name!, request.Namespace), request, ChasJsonContext.Default.ApplyDeploymentRequest, ChasJsonContext.Default.DeploymentResource, ct);
+
+    public Task<ResourceList<DeploymentResource>> ListDeploymentsAsync(CancellationToken ct = default) =>
+        GetAsync("api/v1/deployments", ChasJsonContext.Default.ResourceListDeploymentResource, ct);
+
+    public Task<DeploymentResource> GetDeploymentAsync(string name, string? ns = null, CancellationToken ct = default) =>
+        GetAsync(DeploymentPath(name, ns), ChasJsonContext.Default.DeploymentResource, ct);
+
+    public Task<DeploymentResource> ScaleDeploymentAsync(string name, int replicas, string? ns = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, DeploymentPath(name, ns, "/scale"), new ScaleRequest { Replicas = replicas }, ChasJsonContext.Default.ScaleRequest, ChasJsonContext.Default.DeploymentResource, ct);
+
+    public Task<DeploymentResource> UndoRolloutAsync(string name, string? ns = null, CancellationToken ct = default) =>
+        SendAsync<object?, DeploymentResource>(HttpMethod.Post, DeploymentPath(name, ns, "/rollout/undo"), null, null, ChasJsonContext.Default.DeploymentResource, ct);
+
+    public async Task DeleteDeploymentAsync(string name, string? ns = null, CancellationToken ct = default)
+    {
+        using var response = await _http.DeleteAsync(DeploymentPath(name, ns), ct);
+        await EnsureSuccessAsync(response, ct);
+    }
+
+    public IAsyncEnumerable<WatchEvent<DeploymentResource>> WatchDeploymentsAsync(long since, CancellationToken ct = default) =>
+        WatchAsync("deployments", since, null, ChasJsonContext.Default.WatchEventDeploymentResource, ct);
+
+    private static string DeploymentPath(string name, string? ns, string suffix = "") =>
+        $"api/v1/deployments/{Uri.EscapeDataString(name)}{suffix}" + (ns is null ? "" : $"?namespace={Uri.EscapeDataString(ns)}");
+
     // ---- watch ----
 
     /// <summary>Task changes after <paramref name="since"/> (optionally only those bound to one node), until cancelled or the server closes the stream.</summary>

@@ -21,6 +21,13 @@ namespace Chas.Contracts;
 [JsonSerializable(typeof(WatchEvent<NodeResource>))]
 [JsonSerializable(typeof(IReadOnlyList<TaskResource>))]
 [JsonSerializable(typeof(IReadOnlyList<NodeResource>))]
+[JsonSerializable(typeof(DeploymentResource))]
+[JsonSerializable(typeof(WorkloadTemplate))]
+[JsonSerializable(typeof(ApplyDeploymentRequest))]
+[JsonSerializable(typeof(ScaleRequest))]
+[JsonSerializable(typeof(ResourceList<DeploymentResource>))]
+[JsonSerializable(typeof(WatchEvent<DeploymentResource>))]
+[JsonSerializable(typeof(IReadOnlyList<DeploymentResource>))]
 public sealed partial class ChasJsonContext : JsonSerializerContext;
 
 public static class ChasJson

@@ -11,6 +11,13 @@ public sealed record NodeResource
     public string AgentUrl { get; init; } = "";
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public ResourceAmounts Capacity { get; init; } = ResourceAmounts.Zero;
+    /// <summary>Kept back for the system; allocatable = capacity − reserved.</summary>
+    public ResourceAmounts Reserved { get; init; } = ResourceAmounts.Zero;
+    public IReadOnlyList<GpuInfo> Gpus { get; init; } = [];
+    /// <summary>Cordoned: existing work stays, new work goes elsewhere.</summary>
+    public bool Unschedulable { get; init; }
+    /// <summary>Draining: cordoned, and its deployment instances are being moved away one by one.</summary>
+    public bool Draining { get; init; }
     public PortRange PortRange { get; init; } = new(20000, 29999);
     public string Runtime { get; init; } = "";
     public string AgentVersion { get; init; } = "";
@@ -24,6 +31,8 @@ public sealed record NodeResource
     public NodeAllocation? Allocated { get; init; }
 
     public long ResourceVersion { get; init; }
+
+    public ResourceAmounts Allocatable => Capacity.Subtract(Reserved);
 }
 
 public sealed record NodeAllocation

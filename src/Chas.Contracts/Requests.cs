@@ -11,6 +11,12 @@ public sealed record CreateTaskRequest
     public long? CpuMillis { get; init; }
     public long? MemoryBytes { get; init; }
     public IReadOnlyList<PortMapping>? Ports { get; init; }
+    public int? Gpus { get; init; }
+    public IReadOnlyList<int>? GpuIndices { get; init; }
+    public IReadOnlyDictionary<string, string>? NodeSelector { get; init; }
+    public PlacementStrategyName? Strategy { get; init; }
+    public RestartPolicy? RestartPolicy { get; init; }
+    public int? MaxRestarts { get; init; }
 }
 
 /// <summary>Body of POST /api/v1/nodes (agent registration).</summary>
@@ -22,6 +28,8 @@ public sealed record RegisterNodeRequest
     public string? AgentUrl { get; init; }
     public IReadOnlyDictionary<string, string>? Labels { get; init; }
     public ResourceAmounts? Capacity { get; init; }
+    public ResourceAmounts? Reserved { get; init; }
+    public IReadOnlyList<GpuInfo>? Gpus { get; init; }
     public PortRange? PortRange { get; init; }
     public string? Runtime { get; init; }
     public string? AgentVersion { get; init; }
@@ -44,6 +52,11 @@ public sealed record TaskStatusReport
     public string? Error { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>Readiness as the agent's probe sees it; null leaves it as it is.</summary>
+    public bool? Ready { get; init; }
+    public int? RestartCount { get; init; }
+    /// <summary>e.g. "crash-loop back-off: restarting in 8s (exit code 1)".</summary>
+    public string? Reason { get; init; }
 }
 
 /// <summary>A list plus the store revision it was read at, so a watch can resume exactly after it.</summary>

@@ -8,7 +8,11 @@ public enum TaskPhase
 {
     [JsonStringEnumMemberName("pending")] Pending,
     [JsonStringEnumMemberName("scheduled")] Scheduled,
+    /// <summary>Placed; the agent is pulling, creating or (after a crash, in back-off) restarting the container.</summary>
+    [JsonStringEnumMemberName("starting")] Starting,
     [JsonStringEnumMemberName("running")] Running,
+    /// <summary>Asked to stop (scale-down, update, drain, `chas stop`); the container is being stopped.</summary>
+    [JsonStringEnumMemberName("stopping")] Stopping,
     [JsonStringEnumMemberName("completed")] Completed,
     [JsonStringEnumMemberName("failed")] Failed,
     [JsonStringEnumMemberName("stopped")] Stopped,
@@ -23,13 +27,15 @@ public static class TaskPhaseExtensions
 
     /// <summary>Phases in which the task holds resources on its node.</summary>
     public static bool HoldsResources(this TaskPhase phase) =>
-        phase is TaskPhase.Scheduled or TaskPhase.Running;
+        phase is TaskPhase.Scheduled or TaskPhase.Starting or TaskPhase.Running or TaskPhase.Stopping;
 
     public static string ToWire(this TaskPhase phase) => phase switch
     {
         TaskPhase.Pending => "pending",
         TaskPhase.Scheduled => "scheduled",
+        TaskPhase.Starting => "starting",
         TaskPhase.Running => "running",
+        TaskPhase.Stopping => "stopping",
         TaskPhase.Completed => "completed",
         TaskPhase.Failed => "failed",
         TaskPhase.Stopped => "stopped",

@@ -18,6 +18,21 @@ public sealed record TaskResource
     public long CpuMillis { get; init; }
     public long MemoryBytes { get; init; }
     public IReadOnlyList<PortMapping> Ports { get; init; } = [];
+    /// <summary>Number of GPUs wanted (any free ones), unless <see cref="GpuIndices"/> names exact ones.</summary>
+    public int Gpus { get; init; }
+    public IReadOnlyList<int> GpuIndices { get; init; } = [];
+    /// <summary>Only nodes carrying every one of these labels.</summary>
+    public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
+    public PlacementStrategyName Strategy { get; init; } = PlacementStrategyName.Spread;
+    public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Never;
+    /// <summary>With on-failure: restarts allowed before the task fails for good (null: no limit).</summary>
+    public int? MaxRestarts { get; init; }
+    public ProbeSpec? Liveness { get; init; }
+    public ProbeSpec? Readiness { get; init; }
+
+    /// <summary>The deployment this is an instance of (null for a standalone task), and its revision.</summary>
+    public string? Deployment { get; init; }
+    public int? Revision { get; init; }
 
     /// <summary>Set by `chas stop`: the agent stops the container and reports <see cref="TaskPhase.Stopped"/>.</summary>
     public bool StopRequested { get; init; }
@@ -28,6 +43,11 @@ public sealed record TaskResource
     public string? Reason { get; init; }
     public string? Node { get; init; }
     public IReadOnlyList<PublishedPort> PublishedPorts { get; init; } = [];
+    /// <summary>GPU indices the scheduler allocated on <see cref="Node"/>.</summary>
+    public IReadOnlyList<int> AssignedGpus { get; init; } = [];
+    /// <summary>Passes its readiness probe (or runs and has none): may receive traffic.</summary>
+    public bool Ready { get; init; }
+    public int RestartCount { get; init; }
     public string? ContainerId { get; init; }
     public int? ExitCode { get; init; }
     public string? Error { get; init; }
@@ -37,6 +57,9 @@ public sealed record TaskResource
     public DateTimeOffset? FinishedAt { get; init; }
 
     public long ResourceVersion { get; init; }
+
+    /// <summary>The first published host port, for tables and scripts.</summary>
+    public int? HostPort => PublishedPorts.Count > 0 ? PublishedPorts[0].HostPort : null;
 
     [JsonIgnore]
     public ResourceAmounts Requests => new() { CpuMillis = CpuMillis, MemoryBytes = MemoryBytes };

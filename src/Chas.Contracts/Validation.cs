@@ -109,6 +109,11 @@ public static partial class Validate
                 if (!seen.Add((port.ContainerPort, port.Protocol))) errors.Add($"ports[{i}]", "publishes the same container port twice");
             }
         }
+        Gpus(errors, request.Gpus, request.GpuIndices);
+        NodeSelector(errors, request.NodeSelector);
+        if (request.MaxRestarts is < 0) errors.Add("maxRestarts", "must not be negative");
+        if (request.MaxRestarts is not null && request.RestartPolicy is not Contracts.RestartPolicy.OnFailure)
+            errors.Add("maxRestarts", "only applies with restartPolicy 'on-failure'");
         return errors;
     }
 
@@ -125,6 +130,10 @@ public static partial class Validate
             if (request.Capacity.CpuMillis is <= 0 or > MaxCpuMillis) errors.Add("capacity.cpuMillis", "must be positive");
             if (request.Capacity.MemoryBytes is <= 0 or > MaxMemoryBytes) errors.Add("capacity.memoryBytes", "must be positive");
         }
+        if (request.Reserved is { } reserved && (reserved.CpuMillis < 0 || reserved.MemoryBytes < 0))
+            errors.Add("reserved", "must not be negative");
+        if (request.Gpus is { } gpus && gpus.Select(g => g.Index).Distinct().Count() != gpus.Count)
+            errors.Add("gpus", "lists a GPU index twice");
         if (request.PortRange is { } range && (range.From < 1 || range.To > 65535 || range.From > range.To))
             errors.Add("portRange", "must be LO-HI with 1 <= LO <= HI <= 65535");
         return errors;

@@ -35,7 +35,15 @@ public interface IContainerRuntime
 
     /// <summary>Log lines in order; with <see cref="LogOptions.Follow"/> it ends when the container stops or the token is cancelled.</summary>
     IAsyncEnumerable<LogLine> ReadLogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs a command inside a running container and waits for it (exec probes, `chas exec`).
+    /// Output is stdout and stderr together, cut to the first 64 KiB. On timeout the result says so.
+    /// </summary>
+    Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
 }
+
+public sealed record ExecResult(int ExitCode, string Output, bool TimedOut);
 
 public sealed record RuntimeInfo(string Name, string Version, int CpuCount, long MemoryBytes);
 
@@ -52,6 +60,8 @@ public sealed record ContainerSpec
     public long MemoryBytes { get; init; }
     public IReadOnlyList<PortBinding> Ports { get; init; } = [];
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>GPU indices (as nvidia-smi numbers them) this container may use; empty: none.</summary>
+    public IReadOnlyList<int> GpuIndices { get; init; } = [];
 }
 
 public sealed record PortBinding(int ContainerPort, int HostPort, string HostIp, string Protocol = "tcp");

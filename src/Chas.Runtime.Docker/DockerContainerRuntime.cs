@@ -20,64 +20,40 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
     private readonly DockerClient _client;
     private readonly string _endpoint;
     private readonly ILogger _logger;
+    private readonly ImagePuller _images;
+    private readonly DockerExec _exec;
+    private readonly MissedOomKillDetector _oomKills = new();
 
-    public DockerContainerRuntime(IOptions<DockerRuntimeOptions> options, ILogger<DockerContainerRuntime>? logger = null)
+    /// <summary>
+    /// Whether the engine reports an "nvidia" runtime; null until the first GET /info. Cached because runtimes change
+    /// only when the daemon restarts with a new configuration; <see cref="GetInfoAsync"/> refreshes it.
+    /// </summary>
+    private volatile StrongBox<bool>? _nvidiaRuntime;
+
+    public DockerContainerRuntime(
+        IOptions<DockerRuntimeOptions> options, ILogger<DockerContainerRuntime>? logger = null, TimeProvider? timeProvider = null)
     {
         _endpoint = options.Value.Endpoint;
         _configuration = new DockerClientConfiguration(new Uri(_endpoint));
         _client = _configuration.CreateClient();
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _images = new ImagePuller(_client.Images, _endpoint, _logger);
+        _exec = new DockerExec(_client.Exec, _endpoint, timeProvider ?? TimeProvider.System);
     }
 
     public async Task<RuntimeInfo> GetInfoAsync(CancellationToken cancellationToken)
     {
-        var info = await CallEngineAsync("reading engine info", () => _client.System.GetSystemInfoAsync(cancellationToken));
+        var info = await ReadSystemInfoAsync(cancellationToken);
         return new RuntimeInfo("docker", info.ServerVersion ?? "", (int)info.NCPU, info.MemTotal);
     }
 
-    public async Task EnsureImageAsync(string image, CancellationToken cancellationToken)
-    {
-        if (await ImageExistsAsync(image, cancellationToken))
-        {
-            return;
-        }
-
-        var (repository, tag) = ImageReference.Split(image);
-        var readable = ImageReference.Normalize(image);
-        DockerRuntimeLog.PullingImage(_logger, readable);
-        var errors = new StreamedErrorRecorder();
-        string? failure;
-        try
-        {
-            await _client.Images.CreateImageAsync(
-                new ImagesCreateParameters { FromImage = repository, Tag = tag }, null, errors, cancellationToken);
-            failure = errors.FirstError;
-        }
-        catch (DockerApiException e)
-        {
-            failure = EngineErrors.MessageOf(e);
-        }
-        catch (Exception e) when (EngineErrors.IsUnreachable(e))
-        {
-            failure = UnreachableMessage(e);
-        }
-
-        // A pull can end "successfully" without the image (an odd registry, a platform mismatch): trust only inspect.
-        if (failure is null && !await ImageExistsAsync(image, cancellationToken))
-        {
-            failure = "the pull finished but the image is still missing";
-        }
-
-        if (failure is not null)
-        {
-            DockerRuntimeLog.PullFailed(_logger, readable, failure);
-            throw new RuntimeException($"image '{readable}' is not present on this node and could not be pulled: {failure}");
-        }
-    }
+    public Task EnsureImageAsync(string image, CancellationToken cancellationToken) =>
+        _images.EnsureAsync(image, cancellationToken);
 
     public async Task<string> CreateAsync(ContainerSpec spec, CancellationToken cancellationToken)
     {
-        var parameters = DockerModelMapper.ToCreateParameters(spec);
+        var nvidiaRuntime = spec.GpuIndices.Count > 0 && await HasNvidiaRuntimeAsync(cancellationToken);
+        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime);
         try
         {
             var created = await CallEngineAsync(
@@ -92,36 +68,49 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
         }
     }
 
-    public Task StartAsync(string containerId, CancellationToken cancellationToken) =>
-        CallEngineAsync($"starting container {containerId}",
+    /// <summary>Starts a created container, or restarts an exited one in place (same container, logs kept).</summary>
+    public Task StartAsync(string containerId, CancellationToken cancellationToken)
+    {
+        _oomKills.Started(containerId);
+        return CallEngineAsync($"starting container {containerId}",
             () => _client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken));
+    }
 
     public async Task<ContainerExit> WaitAsync(string containerId, CancellationToken cancellationToken)
     {
         var exit = await CallEngineAsync($"waiting for container {containerId}",
             () => _client.Containers.WaitContainerAsync(containerId, cancellationToken));
 
+        var stopRequested = _oomKills.WasStopRequested(containerId); // before the inspect: see the detector
         // The wait answer has only the status code; OOM and the engine's start error live in the container's state.
-        // Caveat seen on docker 20.10 with cgroup v1: an OOM kill in the first few hundred milliseconds after start
-        // can go unnoticed by containerd, and then OOMKilled stays false and only the exit code 137 remains.
-        var state = (await InspectRawAsync(containerId, cancellationToken))?.State;
+        var container = await InspectRawAsync(containerId, cancellationToken);
+        var state = container?.State;
         var error = exit.Error?.Message is { Length: > 0 } waitError ? waitError
             : state?.Error is { Length: > 0 } stateError ? stateError
             : null;
-        return new ContainerExit((int)exit.StatusCode, state?.OOMKilled ?? false, error);
+
+        // The engine's OOMKilled, or a guess where docker 20.10 is known to miss one (see the detector).
+        var oomKilled = state?.OOMKilled == true
+            || MissedOomKillDetector.IsMissedOomKill(exit.StatusCode, container, stopRequested);
+        return new ContainerExit((int)exit.StatusCode, oomKilled, error);
     }
 
     public Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
-        var parameters = new ContainerStopParameters
-        {
-            WaitBeforeKillSeconds = (uint)Math.Ceiling(Math.Max(0, gracePeriod.TotalSeconds)),
-        };
+        var graceSeconds = (uint)Math.Ceiling(Math.Max(0, gracePeriod.TotalSeconds));
+        _oomKills.StopRequested(containerId);
         return CallEngineAsync($"stopping container {containerId}", async () =>
         {
             try
             {
+                if (graceSeconds == 0)
+                {
+                    await KillAsync(containerId, cancellationToken);
+                    return;
+                }
+
                 // False means "already stopped" (304), which is what the caller wants anyway.
+                var parameters = new ContainerStopParameters { WaitBeforeKillSeconds = graceSeconds };
                 await _client.Containers.StopContainerAsync(containerId, parameters, cancellationToken);
             }
             catch (DockerContainerNotFoundException)
@@ -131,20 +120,45 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
         });
     }
 
+    /// <summary>
+    /// A stop without grace. Docker.DotNet leaves out query parameters equal to their type's default, so a stop's t=0
+    /// never reaches the engine, which then waits its own 10 s. A kill without a signal is the engine's SIGKILL that
+    /// also waits for the container to be down, like a stop does.
+    /// </summary>
+    private async Task KillAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.Containers.KillContainerAsync(containerId, new ContainerKillParameters(), cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict
+            && EngineErrors.MessageOf(e).Contains("is not running", StringComparison.OrdinalIgnoreCase))
+        {
+            // Already stopped, which is what the caller wants.
+        }
+    }
+
     public Task RemoveAsync(string containerId, bool force, CancellationToken cancellationToken)
     {
         // RemoveVolumes: anonymous volumes belong to this container alone and would otherwise leak.
         var parameters = new ContainerRemoveParameters { Force = force, RemoveVolumes = true };
+        if (force)
+        {
+            _oomKills.StopRequested(containerId); // a forced removal of a running container kills it
+        }
+
         return CallEngineAsync($"removing container {containerId}", async () =>
         {
             try
             {
                 await _client.Containers.RemoveContainerAsync(containerId, parameters, cancellationToken);
                 DockerRuntimeLog.ContainerRemoved(_logger, containerId);
+                _oomKills.Removed(containerId);
             }
             catch (DockerContainerNotFoundException)
             {
                 // Already gone: the goal of the call is met.
+                _oomKills.Removed(containerId);
             }
             catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict
                 && EngineErrors.MessageOf(e).Contains("already in progress", StringComparison.OrdinalIgnoreCase))
@@ -196,6 +210,12 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>On timeout the command may go on running in the container: the Engine API cannot kill it.</remarks>
+    public Task<ExecResult> ExecAsync(
+        string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _exec.RunAsync(containerId, command, timeout, cancellationToken);
+
     /// <summary>
     /// Imports a root filesystem tar (see <see cref="RootfsImage"/>) as image <paramref name="reference"/>, for nodes
     /// that cannot reach a registry. Returns once the image is inspectable.
@@ -208,6 +228,19 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
         _client.Dispose();
         _configuration.Dispose();
     }
+
+    /// <summary>GET /info, noting on the way whether NVIDIA's container toolkit registered its runtime.</summary>
+    private async Task<SystemInfoResponse> ReadSystemInfoAsync(CancellationToken cancellationToken)
+    {
+        var info = await CallEngineAsync("reading engine info", () => _client.System.GetSystemInfoAsync(cancellationToken));
+        _nvidiaRuntime = new StrongBox<bool>(HasNvidiaRuntime(info));
+        return info;
+    }
+
+    private async Task<bool> HasNvidiaRuntimeAsync(CancellationToken cancellationToken) =>
+        _nvidiaRuntime?.Value ?? HasNvidiaRuntime(await ReadSystemInfoAsync(cancellationToken));
+
+    private static bool HasNvidiaRuntime(SystemInfoResponse info) => info.Runtimes?.ContainsKey("nvidia") ?? false;
 
     private Task<ContainerInspectResponse?> InspectRawAsync(string containerId, CancellationToken cancellationToken) =>
         CallEngineAsync<ContainerInspectResponse?>($"inspecting container {containerId}", async () =>
@@ -222,39 +255,8 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
             }
         });
 
-    private Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) =>
-        CallEngineAsync($"inspecting image '{image}'", async () =>
-        {
-            try
-            {
-                await _client.Images.InspectImageAsync(image, cancellationToken);
-                return true;
-            }
-            catch (DockerImageNotFoundException)
-            {
-                return false;
-            }
-        });
-
     private async Task CallEngineAsync(string action, Func<Task> call) =>
         await CallEngineAsync(action, async () => { await call(); return true; });
 
-    /// <summary>Runs one engine call, translating its failures into <see cref="RuntimeException"/>s that say what was attempted.</summary>
-    private async Task<T> CallEngineAsync<T>(string action, Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (DockerApiException e)
-        {
-            throw new RuntimeException($"{action}: {EngineErrors.MessageOf(e)}", e);
-        }
-        catch (Exception e) when (EngineErrors.IsUnreachable(e))
-        {
-            throw new RuntimeException($"{action}: {UnreachableMessage(e)}", e);
-        }
-    }
-
-    private string UnreachableMessage(Exception e) => $"the Docker engine at {_endpoint} is not reachable ({e.Message})";
+    private Task<T> CallEngineAsync<T>(string action, Func<Task<T>> call) => EngineErrors.CallAsync(_endpoint, action, call);
 }

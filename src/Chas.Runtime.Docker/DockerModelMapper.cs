@@ -9,7 +9,14 @@ internal static class DockerModelMapper
 {
     private const long NanoCpusPerMilliCpu = 1_000_000;
 
-    public static CreateContainerParameters ToCreateParameters(ContainerSpec spec)
+    /// <summary>Read by the NVIDIA container toolkit (when present) to pick the GPUs it mounts into the container.</summary>
+    public const string NvidiaVisibleDevicesVariable = "NVIDIA_VISIBLE_DEVICES";
+
+    /// <summary>The GPUs CHaS assigned, for workloads that want to know without depending on NVIDIA's variable.</summary>
+    public const string ChasGpuIndicesVariable = "CHAS_GPU_INDICES";
+
+    /// <param name="nvidiaRuntime">The engine has NVIDIA's container toolkit (it reports an "nvidia" runtime).</param>
+    public static CreateContainerParameters ToCreateParameters(ContainerSpec spec, bool nvidiaRuntime)
     {
         var exposedPorts = new Dictionary<string, EmptyStruct>();
         var portBindings = new Dictionary<string, IList<DockerPortBinding>>();
@@ -30,13 +37,24 @@ internal static class DockerModelMapper
             });
         }
 
+        var env = new Dictionary<string, string>(spec.Env);
+        var gpus = string.Join(',', spec.GpuIndices.Select(index => index.ToString(CultureInfo.InvariantCulture)));
+        if (spec.GpuIndices.Count > 0)
+        {
+            // Set whatever the engine: the assignment wins over a value in the spec, because these are the GPUs the
+            // scheduler reserved. On a node without the toolkit the variables are only information (which is also
+            // what tests on GPU-less machines can check).
+            env[NvidiaVisibleDevicesVariable] = gpus;
+            env[ChasGpuIndicesVariable] = gpus;
+        }
+
         return new CreateContainerParameters
         {
             Name = spec.Name,
             Image = spec.Image,
             // Null keeps the image's default command.
             Cmd = spec.Command.Count > 0 ? [.. spec.Command] : null,
-            Env = [.. spec.Env.Select(variable => $"{variable.Key}={variable.Value}")],
+            Env = [.. env.Select(variable => $"{variable.Key}={variable.Value}")],
             Labels = new Dictionary<string, string>(spec.Labels),
             ExposedPorts = exposedPorts,
             HostConfig = new HostConfig
@@ -45,9 +63,22 @@ internal static class DockerModelMapper
                 NanoCPUs = spec.CpuMillis > 0 ? spec.CpuMillis * NanoCpusPerMilliCpu : 0,
                 PortBindings = portBindings,
                 // No RestartPolicy on purpose: the agent decides about restarts, and the engine must not race it.
+                DeviceRequests = spec.GpuIndices.Count > 0 && nvidiaRuntime ? [ToGpuRequest(spec.GpuIndices)] : null,
             },
         };
     }
+
+    /// <summary>
+    /// The engine's "--gpus device=1,3": it makes the engine run NVIDIA's prestart hook, which mounts exactly those
+    /// devices. Only asked for when the toolkit is installed: without it the engine has no "nvidia" device driver and
+    /// refuses to start the container ("could not select device driver"), and a GPU-less node must still run it.
+    /// </summary>
+    private static DeviceRequest ToGpuRequest(IReadOnlyList<int> indices) => new()
+    {
+        Driver = "nvidia",
+        DeviceIDs = [.. indices.Select(index => index.ToString(CultureInfo.InvariantCulture))],
+        Capabilities = [["gpu"]],
+    };
 
     public static ContainerInfo ToContainerInfo(ContainerInspectResponse container)
     {

@@ -41,6 +41,29 @@ internal static class EngineErrors
     /// <summary>Failures of the transport rather than of the request: the engine is down or the socket is wrong.</summary>
     public static bool IsUnreachable(Exception exception) =>
         exception is HttpRequestException or SocketException or IOException or TimeoutException;
+
+    public static string UnreachableMessage(string endpoint, Exception exception) =>
+        $"the Docker engine at {endpoint} is not reachable ({exception.Message})";
+
+    /// <summary>
+    /// Runs one engine call, translating its failures into <see cref="RuntimeException"/>s that say what was
+    /// attempted (<paramref name="action"/>) and carry the engine's own sentence.
+    /// </summary>
+    public static async Task<T> CallAsync<T>(string endpoint, string action, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (DockerApiException e)
+        {
+            throw new RuntimeException($"{action}: {MessageOf(e)}", e);
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            throw new RuntimeException($"{action}: {UnreachableMessage(endpoint, e)}", e);
+        }
+    }
 }
 
 /// <summary>

@@ -33,17 +33,28 @@ public sealed class Scheduler
             _scorersByStrategy[(int)strategy] = scorersByStrategy.TryGetValue(strategy, out var scorers) ? [.. scorers] : [];
     }
 
-    /// <summary>Ready, selector, resources, ports; spread by least allocated, binpack by most allocated.</summary>
+    /// <summary>
+    /// How much keeping a group's instances apart counts in Spread against LeastAllocated's 1. A node with
+    /// no instance of the group scores 100 on GroupSpread, one with any scores 50 or less, so weight 2 puts
+    /// at least 100 points between them: all that LeastAllocated can ever tell two nodes apart by. Every
+    /// node that fits gets one instance before any gets a second; past that, siblings and free share trade off.
+    /// </summary>
+    internal const int GroupSpreadWeight = 2;
+
+    /// <summary>
+    /// Ready, selector, resources, GPUs, ports; spread by least allocated and apart from the request's
+    /// group, binpack by most allocated (it packs on purpose, replicas included).
+    /// </summary>
     public static Scheduler CreateDefault() => new(
-        [new NodeReadyFilter(), new NodeSelectorFilter(), new ResourcesFitFilter(), new HostPortsFilter()],
+        [new NodeReadyFilter(), new NodeSelectorFilter(), new ResourcesFitFilter(), new GpuFilter(), new HostPortsFilter()],
         new Dictionary<PlacementStrategy, IReadOnlyList<WeightedScorePlugin>>
         {
-            [PlacementStrategy.Spread] = [new WeightedScorePlugin(new LeastAllocatedScorer())],
+            [PlacementStrategy.Spread] = [new WeightedScorePlugin(new LeastAllocatedScorer()), new WeightedScorePlugin(new GroupSpreadScorer(), GroupSpreadWeight)],
             [PlacementStrategy.Binpack] = [new WeightedScorePlugin(new MostAllocatedScorer())],
         });
 
     /// <summary>
-    /// The best node for the request and its host ports, or no node and a reason counting why each
+    /// The best node for the request, its host ports and GPUs, or no node and a reason counting why each
     /// node was rejected. Equal scores go to the node with fewer workloads, then the lower name (ordinal),
     /// so the same snapshot and request always give the same answer. Node names must be unique.
     /// </summary>
@@ -88,21 +99,47 @@ public sealed class Scheduler
         {
             Node = best.Name,
             Ports = HostPortPicker.Pick(best, request.Ports),
+            GpuIndices = GpuPicker.Pick(best, request),
             Rejections = whyRejected,
         };
     }
 
     /// <summary>
-    /// The snapshot as it will be once the placement is bound: the node's allocation, workload count
-    /// and used ports include the request. Lets a batch of pending requests be placed one after the
-    /// other before any bind is persisted (the Kubernetes scheduler's "assume"). The other node
-    /// records are shared, not copied; only the list of references is.
+    /// The snapshot as it will be once the placement is bound: the node's allocation, workload count,
+    /// used ports, used GPUs and group count include the request. Lets a batch of pending requests be
+    /// placed one after the other before any bind is persisted (the Kubernetes scheduler's "assume").
+    /// The other node records are shared, not copied; only the list of references is.
     /// </summary>
+    public ClusterSnapshot Assume(ClusterSnapshot cluster, PlacementRequest request, PlacementResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Node is null) throw new ArgumentException("Only a successful placement can be assumed.", nameof(result));
+        return Assume(cluster, result.Node, request, result.Ports, result.GpuIndices);
+    }
+
+    /// <summary>
+    /// As <see cref="Assume(ClusterSnapshot, PlacementRequest, PlacementResult)"/>; the GPUs are the ones
+    /// <see cref="Place"/> allocates on that node of this snapshot (the requested indices, or the lowest
+    /// free ones), which is what it returned when this snapshot is the one it placed on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The request wants more GPUs than the node has free.</exception>
     public ClusterSnapshot Assume(ClusterSnapshot cluster, string nodeName, PlacementRequest request, IReadOnlyList<PublishedPort> ports)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(request);
+        var index = IndexOf(cluster.Nodes, nodeName);
+        if (index < 0) throw new ArgumentException($"Node '{nodeName}' is not in the snapshot.", nameof(nodeName));
+        return Assume(cluster, nodeName, request, ports, GpuPicker.Pick(cluster.Nodes[index], request));
+    }
+
+    /// <summary>As <see cref="Assume(ClusterSnapshot, PlacementRequest, PlacementResult)"/>, with the GPUs given.</summary>
+    public ClusterSnapshot Assume(
+        ClusterSnapshot cluster, string nodeName, PlacementRequest request, IReadOnlyList<PublishedPort> ports, IReadOnlyList<int> gpuIndices)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(gpuIndices);
         var nodes = cluster.Nodes;
         var index = IndexOf(nodes, nodeName);
         if (index < 0) throw new ArgumentException($"Node '{nodeName}' is not in the snapshot.", nameof(nodeName));
@@ -113,6 +150,8 @@ public sealed class Scheduler
             Allocated = node.Allocated.Add(request.Requests),
             Workloads = node.Workloads + 1,
             UsedPorts = WithPorts(node.UsedPorts, ports),
+            UsedGpus = WithGpus(node.UsedGpus, gpuIndices),
+            GroupCounts = WithGroup(node.GroupCounts, request.Group),
         };
         return cluster with { Nodes = ReplaceAt(nodes, index, assumed) };
     }
@@ -171,6 +210,22 @@ public sealed class Scheduler
         var updated = new HashSet<string>(used, StringComparer.Ordinal);
         foreach (var port in ports)
             updated.Add(HostPortKey.Format(port.HostPort, port.Protocol));
+        return updated;
+    }
+
+    private static IReadOnlySet<int> WithGpus(IReadOnlySet<int> used, IReadOnlyList<int> gpuIndices)
+    {
+        if (gpuIndices.Count == 0) return used;
+        var updated = new HashSet<int>(used);
+        foreach (var gpu in gpuIndices) updated.Add(gpu);
+        return updated;
+    }
+
+    private static IReadOnlyDictionary<string, int> WithGroup(IReadOnlyDictionary<string, int> counts, string? group)
+    {
+        if (string.IsNullOrEmpty(group)) return counts;
+        var updated = new Dictionary<string, int>(counts, StringComparer.Ordinal);
+        updated[group] = counts.GetValueOrDefault(group) + 1;
         return updated;
     }
 

@@ -32,6 +32,8 @@ public sealed class AgentLoopTests : IAsyncLifetime
             ApiPort = 0,
             HeartbeatInterval = TimeSpan.FromMilliseconds(200),
             StopGracePeriod = TimeSpan.FromSeconds(1),
+            RestartBackoffInitial = TimeSpan.FromMilliseconds(50),
+            RestartBackoffMax = TimeSpan.FromMilliseconds(400),
         }, s => s.AddSingleton<Chas.Runtime.IContainerRuntime>(_runtime), b => b.Logging.SetMinimumLevel(LogLevel.Warning));
         await _agent.StartAsync();
         await Eventually.WaitAsync(() => _server.Admin.ListNodesAsync(), l => l.Items.Any(n => n.Name == "n1" && n.Status == NodeStatus.Ready), "node n1 ready");

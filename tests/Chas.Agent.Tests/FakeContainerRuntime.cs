@@ -17,7 +17,8 @@ public sealed class FakeContainerRuntime : IContainerRuntime
     {
         public required ContainerInfo Info { get; set; }
         public required ContainerSpec? Spec { get; init; }
-        public TaskCompletionSource<ContainerExit> Exit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<ContainerExit> Exit { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Starts { get; set; }
     }
 
     public IReadOnlyCollection<FakeContainer> Containers => _containers.Values.ToList();
@@ -59,6 +60,9 @@ public sealed class FakeContainerRuntime : IContainerRuntime
     {
         Calls.Enqueue($"start {containerId}");
         var c = _containers[containerId];
+        // A restart in place: a fresh run with its own exit.
+        if (c.Exit.Task.IsCompleted) c.Exit = new TaskCompletionSource<ContainerExit>(TaskCreationOptions.RunContinuationsAsynchronously);
+        c.Starts++;
         c.Info = c.Info with { State = ContainerState.Running, StartedAt = DateTimeOffset.UtcNow };
         return Task.CompletedTask;
     }
@@ -86,6 +90,14 @@ public sealed class FakeContainerRuntime : IContainerRuntime
     public Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ContainerInfo>>(_containers.Values.Select(c => c.Info)
             .Where(i => labels.All(l => i.Labels.TryGetValue(l.Key, out var v) && v == l.Value)).ToList());
+
+    public Func<IReadOnlyList<string>, ExecResult> OnExec { get; set; } = _ => new ExecResult(0, "", false);
+
+    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"exec {containerId} {string.Join(' ', command)}");
+        return Task.FromResult(OnExec(command));
+    }
 
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string containerId, LogOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

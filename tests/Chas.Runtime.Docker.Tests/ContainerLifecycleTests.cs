@@ -78,6 +78,43 @@ public sealed class ContainerLifecycleTests(DockerEngineFixture engine) : IClass
     }
 
     [Fact]
+    public async Task Gpu_indices_reach_the_process_whether_or_not_the_engine_has_the_nvidia_runtime()
+    {
+        await using var containers = new TestContainers(_runtime);
+        var spec = containers.Spec("gpus", "sh", "-c", "echo $NVIDIA_VISIBLE_DEVICES; echo $CHAS_GPU_INDICES") with
+        {
+            GpuIndices = [1, 3],
+        };
+
+        var (id, exit) = await containers.RunToCompletionAsync(spec);
+
+        Assert.Equal(0, exit.ExitCode);
+        var lines = await _runtime.ReadLogsAsync(id, new LogOptions(), CancellationToken.None).ToListAsync();
+        Assert.Equal(["1,3", "1,3"], lines.Select(line => line.Text));
+        // The device request only where NVIDIA's toolkit can honour it; elsewhere it would stop the container starting.
+        var nvidia = (await engine.Client.System.GetSystemInfoAsync()).Runtimes.ContainsKey("nvidia");
+        var requests = (await engine.Client.Containers.InspectContainerAsync(id)).HostConfig.DeviceRequests ?? [];
+        Assert.Equal(nvidia ? ["1", "3"] : [], requests.SelectMany(request => request.DeviceIDs));
+    }
+
+    [Fact]
+    public async Task An_exited_container_restarts_in_place_and_keeps_its_logs()
+    {
+        await using var containers = new TestContainers(_runtime);
+        var (id, first) = await containers.RunToCompletionAsync(containers.Spec("restart", "sh", "-c", "echo run; exit 1"));
+
+        await _runtime.StartAsync(id, CancellationToken.None);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var second = await _runtime.WaitAsync(id, deadline.Token);
+
+        Assert.Equal(1, first.ExitCode);
+        Assert.Equal(1, second.ExitCode);
+        var lines = await _runtime.ReadLogsAsync(id, new LogOptions(), CancellationToken.None).ToListAsync();
+        Assert.Equal(["run", "run"], lines.Select(line => line.Text));
+        Assert.Equal(ContainerState.Exited, (await _runtime.InspectAsync(id, CancellationToken.None))?.State);
+    }
+
+    [Fact]
     public async Task A_second_container_with_the_same_name_is_a_runtime_error()
     {
         await using var containers = new TestContainers(_runtime);
@@ -147,6 +184,24 @@ public sealed class ContainerLifecycleTests(DockerEngineFixture engine) : IClass
 
         // Stopping again is fine: the container is already where the caller wants it.
         await _runtime.StopAsync(id, TimeSpan.FromSeconds(1), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Stop_without_a_grace_period_kills_at_once()
+    {
+        await using var containers = new TestContainers(_runtime);
+        var id = await containers.StartAsync(containers.Spec("stop-now", "sleep", "1000"));
+
+        var stopwatch = Stopwatch.StartNew();
+        await _runtime.StopAsync(id, TimeSpan.Zero, CancellationToken.None);
+        stopwatch.Stop();
+
+        var info = await _runtime.InspectAsync(id, CancellationToken.None);
+        Assert.Equal(ContainerState.Exited, info?.State); // down when the call returns, as with a grace period
+        Assert.Equal(137, info?.ExitCode);
+        // Well below the engine's own 10 s default, which is what a dropped t=0 used to cost.
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed.TotalMilliseconds} ms");
+        await _runtime.StopAsync(id, TimeSpan.Zero, CancellationToken.None); // already stopped: fine
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using DockerModels = Docker.DotNet.Models;
+
 namespace Chas.Runtime.Docker.Tests;
 
 public sealed class DockerModelTests
@@ -62,7 +64,7 @@ public sealed class DockerModelTests
             Labels = new Dictionary<string, string> { ["chas.task"] = "t1" },
         };
 
-        var parameters = DockerModelMapper.ToCreateParameters(spec);
+        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: false);
 
         Assert.Equal("web-1", parameters.Name);
         Assert.Equal(["httpd", "-f"], parameters.Cmd);
@@ -80,10 +82,105 @@ public sealed class DockerModelTests
     [Fact]
     public void An_empty_command_keeps_the_image_default()
     {
-        var parameters = DockerModelMapper.ToCreateParameters(new ContainerSpec { Name = "n", Image = "i" });
+        var parameters = DockerModelMapper.ToCreateParameters(new ContainerSpec { Name = "n", Image = "i" }, nvidiaRuntime: false);
 
         Assert.Null(parameters.Cmd);
         Assert.Equal(0, parameters.HostConfig.Memory);
         Assert.Equal(0, parameters.HostConfig.NanoCPUs);
+        Assert.Null(parameters.HostConfig.DeviceRequests);
+    }
+
+    [Fact]
+    public void Gpus_become_environment_variables_that_win_over_the_spec_and_no_device_request_without_nvidia()
+    {
+        var spec = new ContainerSpec
+        {
+            Name = "n",
+            Image = "i",
+            GpuIndices = [1, 3],
+            Env = new Dictionary<string, string> { ["A"] = "1", ["NVIDIA_VISIBLE_DEVICES"] = "all" },
+        };
+
+        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: false);
+
+        Assert.Equal(["A=1", "NVIDIA_VISIBLE_DEVICES=1,3", "CHAS_GPU_INDICES=1,3"], parameters.Env);
+        Assert.Null(parameters.HostConfig.DeviceRequests);
+    }
+
+    [Fact]
+    public void With_the_nvidia_runtime_gpus_are_also_requested_from_the_engine_by_index()
+    {
+        var spec = new ContainerSpec { Name = "n", Image = "i", GpuIndices = [0, 2] };
+
+        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: true);
+
+        var request = Assert.Single(parameters.HostConfig.DeviceRequests);
+        Assert.Equal("nvidia", request.Driver);
+        Assert.Equal(["0", "2"], request.DeviceIDs);
+        Assert.Equal(["gpu"], Assert.Single(request.Capabilities));
+        Assert.Equal(0, request.Count); // the ids say which; a count besides them is an error for the engine
+        Assert.Contains("NVIDIA_VISIBLE_DEVICES=0,2", parameters.Env);
+    }
+
+    [Fact]
+    public void Without_gpus_the_nvidia_runtime_changes_nothing()
+    {
+        var parameters = DockerModelMapper.ToCreateParameters(new ContainerSpec { Name = "n", Image = "i" }, nvidiaRuntime: true);
+
+        Assert.Null(parameters.HostConfig.DeviceRequests);
+        Assert.Empty(parameters.Env);
+    }
+
+    [Theory]
+    [InlineData(137, 8_388_608L, false, false, true)] // the engine missed it: limited, SIGKILL, not ours
+    [InlineData(137, 8_388_608L, false, true, false)] // our stop's SIGKILL
+    [InlineData(137, 0L, false, false, false)] // no limit, so no cgroup OOM: someone else's SIGKILL
+    [InlineData(1, 8_388_608L, false, false, false)] // not a SIGKILL
+    [InlineData(137, 8_388_608L, true, false, false)] // the engine saw it: nothing missed
+    public void A_missed_oom_kill_is_a_sigkill_of_a_limited_container_nobody_here_stopped(
+        long exitCode, long memory, bool engineSawOom, bool stopRequested, bool expected)
+    {
+        var container = new DockerModels.ContainerInspectResponse
+        {
+            HostConfig = new DockerModels.HostConfig { Memory = memory },
+            State = new DockerModels.ContainerState { OOMKilled = engineSawOom },
+        };
+
+        Assert.Equal(expected, MissedOomKillDetector.IsMissedOomKill(exitCode, container, stopRequested));
+        Assert.False(MissedOomKillDetector.IsMissedOomKill(exitCode, container: null, stopRequested)); // removed meanwhile
+    }
+
+    [Fact]
+    public void Inspect_passes_the_engine_oom_flag_through_unguessed()
+    {
+        var container = new DockerModels.ContainerInspectResponse
+        {
+            ID = "abc",
+            Name = "/web-1",
+            HostConfig = new DockerModels.HostConfig { Memory = 8_388_608 },
+            State = new DockerModels.ContainerState { Status = "exited", ExitCode = 137, OOMKilled = false },
+        };
+
+        var info = DockerModelMapper.ToContainerInfo(container);
+
+        // No stop history here (after an agent restart there is none), so no guessing either.
+        Assert.Equal(("web-1", 137, false), (info.Name, info.ExitCode, info.OomKilled));
+        container.State.OOMKilled = true;
+        Assert.True(DockerModelMapper.ToContainerInfo(container).OomKilled);
+    }
+
+    [Fact]
+    public void A_stop_mark_lasts_until_the_next_start_or_the_removal()
+    {
+        var detector = new MissedOomKillDetector();
+
+        detector.StopRequested("a");
+        detector.StopRequested("b");
+        Assert.True(detector.WasStopRequested("a"));
+        detector.Started("a");
+        detector.Removed("b");
+
+        Assert.False(detector.WasStopRequested("a"));
+        Assert.False(detector.WasStopRequested("b"));
     }
 }

@@ -74,4 +74,68 @@ public class AssumeTests
     [Fact]
     public void Assume_on_an_unknown_node_throws() =>
         Assert.Throws<ArgumentException>(() => _scheduler.Assume(Cluster(Node("a")), "ghost", Request(), []));
+
+    [Fact]
+    public void Assume_adds_the_allocated_gpus_and_the_group_to_that_node_only()
+    {
+        var cluster = Cluster(
+            Node("a", gpus: [0, 1, 2, 3], usedGpus: [0], groupCounts: new Dictionary<string, int> { ["api"] = 1, ["db"] = 1 }),
+            Node("b", gpus: [0, 1]));
+        var request = Request(100, GiB, gpus: 2, group: "api");
+        var result = _scheduler.Place(Cluster(cluster.Nodes[0]), request);
+        Assert.Equal([1, 2], result.GpuIndices);
+
+        var assumed = _scheduler.Assume(cluster, request, result);
+
+        var a = assumed.Nodes[0];
+        Assert.Equal(new HashSet<int> { 0, 1, 2 }, a.UsedGpus);
+        Assert.Equal(new Dictionary<string, int> { ["api"] = 2, ["db"] = 1 }, a.GroupCounts);
+        Assert.Same(cluster.Nodes[1], assumed.Nodes[1]);
+        // The input snapshot is untouched.
+        Assert.Equal(new HashSet<int> { 0 }, cluster.Nodes[0].UsedGpus);
+        Assert.Equal(1, cluster.Nodes[0].GroupCounts["api"]);
+    }
+
+    [Fact]
+    public void Assume_starts_a_group_count_on_a_node_that_had_none()
+    {
+        var assumed = _scheduler.Assume(Cluster(Node("a")), "a", Request(group: "api"), []);
+        Assert.Equal(new Dictionary<string, int> { ["api"] = 1 }, assumed.Nodes[0].GroupCounts);
+    }
+
+    [Fact]
+    public void Assume_without_gpus_or_group_keeps_those_sets_as_they_were()
+    {
+        var node = Node("a", gpus: [0], usedGpus: [0], groupCounts: new Dictionary<string, int> { ["api"] = 1 });
+        var assumed = _scheduler.Assume(Cluster(node), "a", Request(100, GiB, group: ""), []).Nodes[0];
+        Assert.Same(node.UsedGpus, assumed.UsedGpus);
+        Assert.Same(node.GroupCounts, assumed.GroupCounts);
+    }
+
+    [Fact]
+    public void Assume_by_node_name_allocates_the_gpus_place_would_have()
+    {
+        var cluster = Cluster(Node("a", gpus: [2, 0, 1], usedGpus: [0]));
+        var byCount = _scheduler.Assume(cluster, "a", Request(gpus: 1), []);
+        Assert.Equal(new HashSet<int> { 0, 1 }, byCount.Nodes[0].UsedGpus);
+        var exact = _scheduler.Assume(cluster, "a", Request(gpuIndices: [2]), []);
+        Assert.Equal(new HashSet<int> { 0, 2 }, exact.Nodes[0].UsedGpus);
+        Assert.Throws<InvalidOperationException>(() => _scheduler.Assume(cluster, "a", Request(gpus: 3), []));
+    }
+
+    [Fact]
+    public void Assume_takes_explicit_gpus_as_given()
+    {
+        var assumed = _scheduler.Assume(Cluster(Node("a", gpus: [0, 1, 2])), "a", Request(gpus: 1), [], [2]);
+        Assert.Equal(new HashSet<int> { 2 }, assumed.Nodes[0].UsedGpus);
+    }
+
+    [Fact]
+    public void Assume_of_a_failed_placement_throws()
+    {
+        var cluster = Cluster(Node("a"));
+        var failed = _scheduler.Place(cluster, Request(gpus: 1));
+        Assert.False(failed.Success);
+        Assert.Throws<ArgumentException>(() => _scheduler.Assume(cluster, Request(gpus: 1), failed));
+    }
 }

@@ -12,7 +12,28 @@ internal static class FeasibilityOracle
         && request.NodeSelector.All(pair => node.Labels.TryGetValue(pair.Key, out var value) && value == pair.Value)
         && Fits(request.Requests.CpuMillis, node.Allocated.CpuMillis, node.Allocatable.CpuMillis)
         && Fits(request.Requests.MemoryBytes, node.Allocated.MemoryBytes, node.Allocatable.MemoryBytes)
-        && PortsFit(node, request.Ports);
+        && PortsFit(node, request.Ports)
+        && AllocateGpus(node, request) is not null;
+
+    /// <summary>
+    /// The GPUs a person would hand out: the exact ones if each is on the node and not yet taken,
+    /// otherwise the lowest untaken one, again and again, as many times as asked. Null when they run out.
+    /// </summary>
+    public static IReadOnlyList<int>? AllocateGpus(NodeSnapshot node, PlacementRequest request)
+    {
+        var taken = new HashSet<int>(node.UsedGpus);
+        if (request.GpuIndices.Count > 0)
+            return request.GpuIndices.All(gpu => node.Gpus.Contains(gpu) && taken.Add(gpu)) ? request.GpuIndices : null;
+        var allocated = new List<int>();
+        for (var n = 0; n < request.Gpus; n++)
+        {
+            var free = node.Gpus.Where(gpu => !taken.Contains(gpu)).Order().Select(gpu => (int?)gpu).FirstOrDefault();
+            if (free is null) return null;
+            taken.Add(free.Value);
+            allocated.Add(free.Value);
+        }
+        return allocated;
+    }
 
     private static bool Fits(long requested, long allocated, long allocatable) =>
         requested == 0 || allocated + requested <= allocatable;

@@ -18,7 +18,10 @@ internal static class TestData
         bool schedulable = true,
         PortRange? portRange = null,
         IEnumerable<string>? usedPorts = null,
-        IReadOnlyDictionary<string, string>? labels = null) => new()
+        IReadOnlyDictionary<string, string>? labels = null,
+        IReadOnlyList<int>? gpus = null,
+        IEnumerable<int>? usedGpus = null,
+        IReadOnlyDictionary<string, int>? groupCounts = null) => new()
         {
             Name = name,
             Address = $"{name}.nodes.test",
@@ -30,6 +33,9 @@ internal static class TestData
             PortRange = portRange ?? new PortRange(20000, 29999),
             UsedPorts = new HashSet<string>(usedPorts ?? []),
             Labels = labels ?? new Dictionary<string, string>(),
+            Gpus = gpus ?? [],
+            UsedGpus = new HashSet<int>(usedGpus ?? []),
+            GroupCounts = groupCounts ?? new Dictionary<string, int>(),
         };
 
     public static PlacementRequest Request(
@@ -38,13 +44,19 @@ internal static class TestData
         PlacementStrategy strategy = PlacementStrategy.Spread,
         IReadOnlyList<PortMapping>? ports = null,
         IReadOnlyDictionary<string, string>? nodeSelector = null,
-        string name = "web") => new()
+        string name = "web",
+        int gpus = 0,
+        IReadOnlyList<int>? gpuIndices = null,
+        string? group = null) => new()
         {
             Name = name,
             Requests = Amounts(cpuMillis, memoryBytes),
             Strategy = strategy,
             Ports = ports ?? [],
             NodeSelector = nodeSelector ?? new Dictionary<string, string>(),
+            Gpus = gpus,
+            GpuIndices = gpuIndices ?? [],
+            Group = group,
         };
 
     public static PortMapping Auto(int containerPort = 80, string protocol = "tcp") => new() { ContainerPort = containerPort, Protocol = protocol };

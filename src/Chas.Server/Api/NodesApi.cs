@@ -23,7 +23,21 @@ public static class NodesApi
         nodes.MapPost("/{name}/heartbeat", HeartbeatAsync).RequireAuthorization(Policies.Agent)
             .Accepts<HeartbeatRequest>("application/json").Produces<NodeResource>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("An agent says it is alive; a notready node becomes ready again.");
+        nodes.MapPost("/{name}/cordon", (string name, HttpContext c, NodeStore s) => SetSchedulingAsync(name, c, s, unschedulable: true, draining: false))
+            .RequireAuthorization(Policies.User).Produces<NodeResource>().WithSummary("Stop placing new work on the node; what runs there stays.");
+        nodes.MapPost("/{name}/uncordon", (string name, HttpContext c, NodeStore s) => SetSchedulingAsync(name, c, s, unschedulable: false, draining: false))
+            .RequireAuthorization(Policies.User).Produces<NodeResource>().WithSummary("Place new work on the node again.");
+        nodes.MapPost("/{name}/drain", (string name, HttpContext c, NodeStore s) => SetSchedulingAsync(name, c, s, unschedulable: true, draining: true))
+            .RequireAuthorization(Policies.User).Produces<NodeResource>()
+            .WithSummary("Cordon the node and move its deployment instances elsewhere one by one, each replacement ready before the old one stops.");
         return app;
+    }
+
+    private static async Task<IResult> SetSchedulingAsync(string name, HttpContext context, NodeStore nodes, bool unschedulable, bool draining)
+    {
+        var node = await nodes.UpdateAsync(name, n => n.Unschedulable == unschedulable && n.Draining == draining ? null
+            : n with { Unschedulable = unschedulable, Draining = draining }, context.RequestAborted);
+        return node is null ? Problems.NotFound("node", name) : Results.Ok(node);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, NodeStore nodes, TaskStore tasks, NodeLiveness liveness)
@@ -79,6 +93,8 @@ public static class NodesApi
                 AgentUrl = body.AgentUrl!,
                 Labels = body.Labels ?? new Dictionary<string, string>(),
                 Capacity = body.Capacity!,
+                Reserved = body.Reserved ?? ResourceAmounts.Zero,
+                Gpus = body.Gpus ?? [],
                 PortRange = body.PortRange ?? new PortRange(20000, 29999),
                 Runtime = body.Runtime ?? "",
                 AgentVersion = body.AgentVersion ?? "",

@@ -29,7 +29,7 @@ public static class WatchApi
         return app;
     }
 
-    private static async Task WatchAsync(HttpContext context, IObjectStore store, TaskStore tasks, NodeStore nodes, string? kind, long? since, string? node)
+    private static async Task WatchAsync(HttpContext context, IObjectStore store, TaskStore tasks, NodeStore nodes, DeploymentStore deployments, string? kind, long? since, string? node)
     {
         Func<ChangeEvent, string?> render;
         switch (kind)
@@ -40,8 +40,14 @@ public static class WatchApi
             case NodeStore.KindName:
                 render = ev => RenderNode(ev, nodes);
                 break;
+            case DeploymentStore.KindName:
+                render = ev => JsonSerializer.Serialize(new WatchEvent<DeploymentResource>
+                {
+                    Type = TypeOf(ev.Type), Revision = ev.Revision, Object = deployments.Deserialize(ev.Json, ev.Revision),
+                }, ChasJsonContext.Default.WatchEventDeploymentResource);
+                break;
             default:
-                await Problems.Field("kind", "must be 'tasks' or 'nodes'").ExecuteAsync(context);
+                await Problems.Field("kind", "must be 'tasks', 'nodes' or 'deployments'").ExecuteAsync(context);
                 return;
         }
         if (since is < 0)

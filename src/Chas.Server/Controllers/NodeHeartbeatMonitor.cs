@@ -57,8 +57,10 @@ public sealed partial class NodeHeartbeatMonitor(
         foreach (var task in all.Where(t => t.Node == node && t.Status.HoldsResources()))
         {
             var lost = await tasks.UpdateAsync(task.Namespace, task.Name, t =>
-                t.Uid == task.Uid && t.Node == node && t.Status.HoldsResources() ? TaskTransitions.MarkLost(t, node, now) : null, ct);
-            if (lost?.Status == TaskPhase.Lost) LogTaskLost(logger, task.Name, node);
+                t.Uid != task.Uid || t.Node != node || !t.Status.HoldsResources() ? null
+                : TaskTransitions.CanReschedule(t) ? TaskTransitions.Reschedule(t, node, now)
+                : TaskTransitions.MarkLost(t, node, now), ct);
+            if (lost?.Status is TaskPhase.Lost or TaskPhase.Pending) LogTaskLost(logger, task.Name, node);
         }
     }
 

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Globalization;
 using Chas.Contracts;
 using Chas.Scheduling;
 using Chas.Server.Hosting;
@@ -10,28 +10,40 @@ using Microsoft.Extensions.Logging;
 namespace Chas.Server.Controllers;
 
 /// <summary>
-/// Places pending tasks on nodes. Event-driven: every change of a task or node wakes it through the
-/// store's watch (coalesced, so a burst of changes costs one pass), and a timer wakes it only for
-/// the next pending-timeout deadline. Binds are conditional writes on the task's version, so a
-/// racing stop or delete wins and the bind is simply retried on the next pass.
+/// Places pending tasks and instances on nodes. Event-driven: every change the cluster cache applies
+/// wakes it (coalesced, so a burst costs one pass); a timer only serves pending timeouts.
+/// Binds of one pass are committed together with a conditional write of a per-node allocation
+/// token for every node they touch, so two schedulers (or a racing stop) can never overcommit a
+/// node: the loser's whole commit fails and it decides again on fresh state.
 /// </summary>
 public sealed partial class TaskSchedulingController(
-    IObjectStore store, TaskStore tasks, NodeStore nodes, Scheduler scheduler, ServerOptions options,
+    ClusterCache cache, IObjectStore store, TaskStore tasks, Scheduler scheduler, ServerOptions options,
     TimeProvider time, ILogger<TaskSchedulingController> logger) : BackgroundService
 {
+    public const string AllocationKind = "nodeallocations";
+    private const int BindsPerCommit = 1000;
     private static readonly TimeSpan IdleRecheck = TimeSpan.FromSeconds(30);
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Dictionary<string, long> _allocationVersions = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _ = Task.Run(() => WatchForChangesAsync(stoppingToken), stoppingToken);
-        _wake.Writer.TryWrite(true);
+        var changes = cache.Subscribe();
+        await cache.WaitForSyncAsync(stoppingToken);
+        await LoadAllocationVersionsAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
+            while (changes.TryRead(out _)) { }
             TimeSpan nextDeadline;
             try
             {
                 nextDeadline = await RunPassAsync(stoppingToken);
+            }
+            catch (ConflictException)
+            {
+                // Another writer got there first: catch up with everything committed and decide again.
+                await LoadAllocationVersionsAsync(stoppingToken);
+                await cache.WaitForRevisionAsync(store.CurrentRevision, stoppingToken);
+                continue;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -42,7 +54,7 @@ public sealed partial class TaskSchedulingController(
             timeout.CancelAfter(nextDeadline);
             try
             {
-                await _wake.Reader.ReadAsync(timeout.Token);
+                await changes.WaitToReadAsync(timeout.Token);
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
@@ -51,62 +63,47 @@ public sealed partial class TaskSchedulingController(
         }
     }
 
-    private async Task WatchForChangesAsync(CancellationToken ct)
+    private async Task LoadAllocationVersionsAsync(CancellationToken ct)
     {
-        var kinds = new HashSet<string> { TaskStore.KindName, NodeStore.KindName };
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await foreach (var _ in store.WatchAsync(kinds, store.CurrentRevision, ct))
-                    _wake.Writer.TryWrite(true);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Overflowed or history gone: a full pass re-reads everything anyway.
-                LogWatchRestart(logger, ex.Message);
-                _wake.Writer.TryWrite(true);
-            }
-            // The stream ended (store closing, or an error): pause so a dead store cannot make this spin.
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
+        var list = await store.ListAsync(AllocationKind, ct);
+        _allocationVersions.Clear();
+        foreach (var item in list.Items) _allocationVersions[item.Key] = item.Version;
     }
 
-    /// <summary>One pass over all pending tasks; returns how long until the next pending timeout.</summary>
+    /// <summary>One pass over everything pending; returns how long until the next pending timeout.</summary>
     internal async Task<TimeSpan> RunPassAsync(CancellationToken ct)
     {
-        var (allTasks, _) = await tasks.ListAsync(ct);
+        var allTasks = cache.Tasks();
         var pending = allTasks.Where(t => t.Status == TaskPhase.Pending && !t.StopRequested)
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
         if (pending.Count == 0) return IdleRecheck;
 
-        var (allNodes, _) = await nodes.ListAsync(ct);
-        var cluster = ClusterSnapshots.Build(allNodes, allTasks);
+        var cluster = ClusterSnapshots.Build(cache.Nodes(), allTasks);
         var now = time.GetUtcNow();
         var nextDeadline = IdleRecheck;
+        var binds = new List<TaskResource>();
+        var explanations = new List<TaskResource>();
 
         foreach (var task in pending)
         {
-            var request = new PlacementRequest { Name = task.Name, Requests = task.Requests, Ports = task.Ports };
+            var request = RequestFor(task);
             var result = scheduler.Place(cluster, request);
             if (result.Success)
             {
-                var bound = task with
+                binds.Add(task with
                 {
                     Status = TaskPhase.Scheduled,
                     Node = result.Node,
                     PublishedPorts = result.Ports,
+                    AssignedGpus = result.GpuIndices,
                     ScheduledAt = now,
                     Reason = null,
-                };
-                if (await TryWriteAsync(bound, ct))
+                });
+                cluster = scheduler.Assume(cluster, result.Node!, request, result.Ports);
+                if (binds.Count >= BindsPerCommit)
                 {
-                    cluster = scheduler.Assume(cluster, result.Node!, request, result.Ports);
-                    LogScheduled(logger, task.Name, result.Node!);
+                    await CommitBindsAsync(binds, ct);
+                    binds.Clear();
                 }
                 continue;
             }
@@ -114,45 +111,64 @@ public sealed partial class TaskSchedulingController(
             var waited = now - task.CreatedAt;
             if (waited >= options.PendingTimeout)
             {
-                await TryWriteAsync(task with
+                explanations.Add(task with
                 {
                     Status = TaskPhase.Failed,
                     Error = $"not scheduled within {Format(options.PendingTimeout)}: {result.Reason}",
                     Reason = result.Reason,
                     FinishedAt = now,
-                }, ct);
+                });
                 continue;
             }
             var remaining = options.PendingTimeout - waited;
             if (remaining < nextDeadline) nextDeadline = remaining;
-            if (task.Reason != result.Reason) await TryWriteAsync(task with { Reason = result.Reason }, ct);
+            if (task.Reason != result.Reason) explanations.Add(task with { Reason = result.Reason });
+        }
+        if (binds.Count > 0) await CommitBindsAsync(binds, ct);
+
+        // Explanations and timeouts are written one by one: a task that changed meanwhile is just skipped.
+        foreach (var task in explanations)
+        {
+            try { await tasks.UpdateAsync(task, ct); }
+            catch (ConflictException) { }
         }
         return nextDeadline;
     }
 
-    private async Task<bool> TryWriteAsync(TaskResource task, CancellationToken ct)
+    private async Task CommitBindsAsync(List<TaskResource> binds, CancellationToken ct)
     {
-        try
+        var writes = binds.Select(tasks.Write).ToList();
+        foreach (var node in binds.Select(b => b.Node!).Distinct(StringComparer.Ordinal))
         {
-            await tasks.UpdateAsync(task, ct);
-            return true;
+            var expected = _allocationVersions.GetValueOrDefault(node, WriteOp.MustNotExist);
+            writes.Add(new WriteOp(AllocationKind, node, expected, "{}"));
         }
-        catch (ConflictException)
-        {
-            // The task changed (stopped, deleted) since we read it; the change wakes another pass.
-            return false;
-        }
+        var revision = await store.CommitAsync(writes, ct);
+        foreach (var node in binds.Select(b => b.Node!)) _allocationVersions[node] = revision;
+        LogScheduled(logger, binds.Count, binds[0].Name, binds[0].Node!);
+        await cache.WaitForRevisionAsync(revision, ct);
     }
 
-    private static string Format(TimeSpan span) =>
-        span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{(int)span.TotalMinutes}m" : $"{(int)span.TotalSeconds}s";
+    public static PlacementRequest RequestFor(TaskResource task) => new()
+    {
+        Name = task.Name,
+        Requests = task.Requests,
+        Ports = task.Ports,
+        Gpus = task.Gpus,
+        GpuIndices = task.GpuIndices,
+        NodeSelector = task.NodeSelector,
+        Strategy = task.Strategy == PlacementStrategyName.Binpack ? PlacementStrategy.Binpack : PlacementStrategy.Spread,
+        Group = task.Deployment is null ? null : $"{task.Namespace}/{task.Deployment}",
+    };
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Scheduled task {Task} on node {Node}")]
-    private static partial void LogScheduled(ILogger logger, string task, string node);
+    private static string Format(TimeSpan span) =>
+        span.TotalMinutes >= 1 && span.Seconds == 0
+            ? ((int)span.TotalMinutes).ToString(CultureInfo.InvariantCulture) + "m"
+            : ((int)span.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s";
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Scheduled {Count} (first: {Task} on node {Node})")]
+    private static partial void LogScheduled(ILogger logger, int count, string task, string node);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Scheduling pass failed")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Restarting the scheduler's watch: {Reason}")]
-    private static partial void LogWatchRestart(ILogger logger, string reason);
 }

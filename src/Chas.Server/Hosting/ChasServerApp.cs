@@ -29,6 +29,7 @@ public static class ChasServerApp
         app.MapHealthApi();
         app.MapTasksApi();
         app.MapNodesApi();
+        app.MapDeploymentsApi();
         app.MapWatchApi();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -23,11 +23,15 @@ public static class ServerServiceCollectionExtensions
             services.AddSqliteStore(options.DatabasePath);
         services.TryAddSingleton<TaskStore>();
         services.TryAddSingleton<NodeStore>();
+        services.TryAddSingleton<DeploymentStore>();
         services.TryAddSingleton<NodeLiveness>();
+        services.TryAddSingleton<ClusterCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterCache>());
         services.TryAddSingleton(_ => Scheduler.CreateDefault());
 
         services.AddHostedService<TaskSchedulingController>();
         services.AddHostedService<NodeHeartbeatMonitor>();
+        services.AddHostedService<DeploymentController>();
 
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);

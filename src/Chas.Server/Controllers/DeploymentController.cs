@@ -1,0 +1,157 @@
+using System.Security.Cryptography;
+using Chas.Contracts;
+using Chas.Server.State;
+using Chas.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Chas.Server.Controllers;
+
+/// <summary>
+/// Keeps each deployment's instances at its replica count and revision: watch (through the cache)
+/// → de-duplicated keys → idempotent reconcile, one atomic commit per reconcile. A timer re-checks
+/// rollouts in progress so a progress deadline is noticed without any event.
+/// </summary>
+public sealed partial class DeploymentController(
+    ClusterCache cache, IObjectStore store, TaskStore tasks, DeploymentStore deployments, TimeProvider time,
+    ILogger<DeploymentController> logger) : BackgroundService
+{
+    private static readonly TimeSpan RolloutRecheck = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var changes = cache.Subscribe();
+        await cache.WaitForSyncAsync(stoppingToken);
+        var dirty = new HashSet<string>(StringComparer.Ordinal);
+        MarkAll(dirty);
+        var nextRecheck = time.GetUtcNow() + RolloutRecheck;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            while (changes.TryRead(out var change))
+            {
+                if (change.Kind is "*" or NodeStore.KindName) MarkAll(dirty);
+                else if (change.DeploymentKey is not null) dirty.Add(change.DeploymentKey);
+            }
+            if (time.GetUtcNow() >= nextRecheck)
+            {
+                foreach (var d in cache.Deployments().Where(d => d.RolloutStatus == RolloutStates.Progressing))
+                    dirty.Add(DeploymentStore.Key(d.Namespace, d.Name));
+                nextRecheck = time.GetUtcNow() + RolloutRecheck;
+            }
+            if (dirty.Count == 0)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                wait.CancelAfter(RolloutRecheck);
+                try { await changes.WaitToReadAsync(wait.Token); }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { }
+                continue;
+            }
+            var batch = dirty.ToList();
+            dirty.Clear();
+            foreach (var key in batch)
+            {
+                try
+                {
+                    await ReconcileAsync(key, stoppingToken);
+                }
+                catch (ConflictException)
+                {
+                    // Someone wrote first (an agent report, a user): catch up and decide again.
+                    await cache.WaitForRevisionAsync(store.CurrentRevision, stoppingToken);
+                    dirty.Add(key);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogReconcileFailed(logger, key, ex);
+                }
+            }
+        }
+    }
+
+    private void MarkAll(HashSet<string> dirty)
+    {
+        foreach (var d in cache.Deployments()) dirty.Add(DeploymentStore.Key(d.Namespace, d.Name));
+        foreach (var t in cache.Tasks().Where(t => t.Deployment is not null)) dirty.Add(DeploymentStore.Key(t.Namespace, t.Deployment!));
+    }
+
+    internal async Task ReconcileAsync(string key, CancellationToken ct)
+    {
+        var deployment = cache.Deployment(key);
+        var instances = cache.InstancesOf(key);
+        var now = time.GetUtcNow();
+        var writes = new List<WriteOp>();
+        if (deployment is null)
+        {
+            // Deleted: its leftover instances go too (their agents remove the containers).
+            writes.AddRange(instances.Select(i => WriteOp.Delete(tasks.Kind, TaskStore.Key(i.Namespace, i.Name), i.ResourceVersion)));
+        }
+        else
+        {
+            var draining = cache.Nodes().Where(n => n.Draining).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+            var plan = DeploymentPlanner.Plan(deployment, instances, draining, now);
+            for (var i = 0; i < plan.Create; i++)
+            {
+                var instance = NewInstance(deployment, now);
+                writes.Add(WriteOp.Create(tasks.Kind, TaskStore.Key(instance.Namespace, instance.Name), tasks.Serialize(instance)));
+            }
+            foreach (var instance in plan.Stop)
+            {
+                var stopped = instance.Status == TaskPhase.Pending ? TaskTransitions.StopUnstarted(instance, now) : instance with { StopRequested = true };
+                writes.Add(tasks.Write(stopped));
+            }
+            writes.AddRange(plan.Delete.Select(i => WriteOp.Delete(tasks.Kind, TaskStore.Key(i.Namespace, i.Name), i.ResourceVersion)));
+            if (plan.Status is { } status) writes.Add(deployments.Write(status));
+            if (plan.Create > 0 || plan.Stop.Count > 0)
+                LogPlan(logger, key, deployment.Revision, plan.Create, plan.Stop.Count, plan.Delete.Count);
+        }
+        if (writes.Count == 0) return;
+        var revision = await store.CommitAsync(writes, ct);
+        // Never decide again on a cache that has not yet seen our own writes.
+        await cache.WaitForRevisionAsync(revision, ct);
+    }
+
+    /// <summary>An instance of the deployment's current revision, named &lt;deployment&gt;-&lt;revision&gt;-&lt;5 random&gt;.</summary>
+    public static TaskResource NewInstance(DeploymentResource deployment, DateTimeOffset now)
+    {
+        var prefix = deployment.Name.Length > 48 ? deployment.Name[..48].TrimEnd('-') : deployment.Name;
+        var template = deployment.Template;
+        return new TaskResource
+        {
+            Name = $"{prefix}-{deployment.Revision}-{RandomSuffix()}",
+            Namespace = deployment.Namespace,
+            Uid = Guid.NewGuid().ToString("N"),
+            Image = template.Image,
+            Command = template.Command,
+            Env = template.Env,
+            CpuMillis = template.CpuMillis,
+            MemoryBytes = template.MemoryBytes,
+            Gpus = template.Gpus,
+            Ports = template.Ports,
+            NodeSelector = template.NodeSelector,
+            Strategy = template.Strategy,
+            Liveness = template.Liveness,
+            Readiness = template.Readiness,
+            RestartPolicy = RestartPolicy.Always,
+            Deployment = deployment.Name,
+            Revision = deployment.Revision,
+            Status = TaskPhase.Pending,
+            Reason = "waiting for the scheduler",
+            CreatedAt = now,
+        };
+    }
+
+    private static string RandomSuffix()
+    {
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        return string.Create(5, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        });
+    }
+
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Deployment {Deployment} revision {Revision}: create {Create}, stop {Stop}, forget {Delete}")]
+    private static partial void LogPlan(ILogger logger, string deployment, int revision, int create, int stop, int delete);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Error, Message = "Reconciling deployment {Deployment} failed")]
+    private static partial void LogReconcileFailed(ILogger logger, string deployment, Exception exception);
+}

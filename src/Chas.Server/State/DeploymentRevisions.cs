@@ -1,0 +1,80 @@
+using Chas.Contracts;
+
+namespace Chas.Server.State;
+
+/// <summary>How applying a deployment turns into revisions: a changed template is a new revision, kept in a bounded history.</summary>
+public static class DeploymentRevisions
+{
+    public const int HistoryLimit = 10;
+
+    public static WorkloadTemplate TemplateOf(ApplyDeploymentRequest body) => new()
+    {
+        Image = body.Image!,
+        Command = body.Command ?? [],
+        Env = body.Env ?? new Dictionary<string, string>(),
+        CpuMillis = body.CpuMillis ?? 0,
+        MemoryBytes = body.MemoryBytes ?? 0,
+        Gpus = body.Gpus ?? 0,
+        Ports = body.Ports ?? [],
+        NodeSelector = body.NodeSelector ?? new Dictionary<string, string>(),
+        Strategy = body.Strategy ?? PlacementStrategyName.Spread,
+        Liveness = body.Liveness,
+        Readiness = body.Readiness,
+    };
+
+    public static DeploymentResource New(string name, string ns, ApplyDeploymentRequest body, WorkloadTemplate template, DateTimeOffset now) => new()
+    {
+        Name = name,
+        Namespace = ns,
+        Uid = Guid.NewGuid().ToString("N"),
+        Replicas = body.Replicas ?? 1,
+        Template = template,
+        MaxSurge = body.MaxSurge ?? 1,
+        MaxUnavailable = body.MaxUnavailable ?? 0,
+        ProgressDeadlineSeconds = body.ProgressDeadlineSeconds ?? 120,
+        Revision = 1,
+        History = [new DeploymentRevision { Revision = 1, Template = template, CreatedAt = now }],
+        RolloutStatus = RolloutStates.Progressing,
+        RolloutMessage = "revision 1: starting",
+        RolloutStartedAt = now,
+        CreatedAt = now,
+    };
+
+    /// <summary>Replicas absent from the request keep their current value, so re-applying a file does not undo a `chas scale`.</summary>
+    public static DeploymentResource Apply(DeploymentResource existing, ApplyDeploymentRequest body, WorkloadTemplate template, DateTimeOffset now)
+    {
+        var updated = existing with
+        {
+            Replicas = body.Replicas ?? existing.Replicas,
+            MaxSurge = body.MaxSurge ?? existing.MaxSurge,
+            MaxUnavailable = body.MaxUnavailable ?? existing.MaxUnavailable,
+            ProgressDeadlineSeconds = body.ProgressDeadlineSeconds ?? existing.ProgressDeadlineSeconds,
+        };
+        return SameTemplate(existing.Template, template) ? updated : NewRevision(updated, template, now, null);
+    }
+
+    public static DeploymentResource NewRevision(DeploymentResource deployment, WorkloadTemplate template, DateTimeOffset now, string? message)
+    {
+        var revision = deployment.History.Count == 0 ? deployment.Revision + 1 : Math.Max(deployment.Revision, deployment.History.Max(h => h.Revision)) + 1;
+        var history = deployment.History.Append(new DeploymentRevision { Revision = revision, Template = template, CreatedAt = now })
+            .TakeLast(HistoryLimit).ToList();
+        return deployment with
+        {
+            Template = template,
+            Revision = revision,
+            History = history,
+            RolloutStatus = RolloutStates.Progressing,
+            RolloutMessage = message ?? $"revision {revision}: starting",
+            RolloutStartedAt = now,
+        };
+    }
+
+    /// <summary>The most recent revision before the current one whose template differs from it.</summary>
+    public static DeploymentRevision? Previous(DeploymentResource deployment) =>
+        deployment.History.Where(h => h.Revision < deployment.Revision && !SameTemplate(h.Template, deployment.Template))
+            .OrderByDescending(h => h.Revision).FirstOrDefault();
+
+    /// <summary>Records compare collections by reference; templates are equal when their JSON is.</summary>
+    public static bool SameTemplate(WorkloadTemplate a, WorkloadTemplate b) =>
+        System.Text.Json.JsonSerializer.Serialize(a, ChasJsonContext.Default.Options) == System.Text.Json.JsonSerializer.Serialize(b, ChasJsonContext.Default.Options);
+}
