@@ -82,6 +82,7 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
             () => _client.Containers.WaitContainerAsync(containerId, cancellationToken));
 
         var stopRequested = _oomKills.WasStopRequested(containerId); // before the inspect: see the detector
+
         // The wait answer has only the status code; OOM and the engine's start error live in the container's state.
         var container = await InspectRawAsync(containerId, cancellationToken);
         var state = container?.State;
