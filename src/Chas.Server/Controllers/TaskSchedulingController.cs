@@ -73,10 +73,9 @@ public sealed partial class TaskSchedulingController(
     /// <summary>One pass over everything pending; returns how long until the next pending timeout.</summary>
     internal async Task<TimeSpan> RunPassAsync(CancellationToken ct)
     {
-        var allTasks = cache.Tasks();
-        var pending = allTasks.Where(t => t.Status == TaskPhase.Pending && !t.StopRequested)
-            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var pending = cache.PendingTasks().OrderBy(t => t.CreatedAt).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
         if (pending.Count == 0) return IdleRecheck;
+        var allTasks = cache.Tasks();
 
         var cluster = ClusterSnapshots.Build(cache.Nodes(), allTasks);
         var now = time.GetUtcNow();
