@@ -62,6 +62,10 @@ internal static class DockerModelMapper
                 Memory = Math.Max(0, spec.MemoryBytes),
                 NanoCPUs = spec.CpuMillis > 0 ? spec.CpuMillis * NanoCpusPerMilliCpu : 0,
                 PortBindings = portBindings,
+                // A tiny init (the engine's docker-init) as PID 1: it forwards SIGTERM and reaps zombies, so a
+                // main process without its own signal handling (sleep, many shells) stops at once instead of
+                // waiting out the grace period for SIGKILL.
+                Init = true,
                 // No RestartPolicy on purpose: the agent decides about restarts, and the engine must not race it.
                 DeviceRequests = spec.GpuIndices.Count > 0 && nvidiaRuntime ? [ToGpuRequest(spec.GpuIndices)] : null,
             },

@@ -170,8 +170,8 @@ public sealed class ContainerLifecycleTests(DockerEngineFixture engine) : IClass
     public async Task Stop_kills_a_process_that_ignores_SIGTERM_after_the_grace_period()
     {
         await using var containers = new TestContainers(_runtime);
-        // sleep as PID 1 has no SIGTERM handler, and PID 1 ignores unhandled signals: only SIGKILL ends it.
-        var id = await containers.StartAsync(containers.Spec("stop", "sleep", "1000"));
+        // The shell ignores SIGTERM on purpose: only SIGKILL after the grace period ends it.
+        var id = await containers.StartAsync(containers.Spec("stop", "sh", "-c", "trap '' TERM; while true; do sleep 1; done"));
 
         var stopwatch = Stopwatch.StartNew();
         await _runtime.StopAsync(id, TimeSpan.FromSeconds(1), CancellationToken.None);
@@ -184,6 +184,17 @@ public sealed class ContainerLifecycleTests(DockerEngineFixture engine) : IClass
 
         // Stopping again is fine: the container is already where the caller wants it.
         await _runtime.StopAsync(id, TimeSpan.FromSeconds(1), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_process_without_signal_handling_stops_on_SIGTERM_thanks_to_the_init()
+    {
+        await using var containers = new TestContainers(_runtime);
+        // Without an init, sleep would be PID 1, which ignores unhandled signals, and wait for SIGKILL.
+        var id = await containers.StartAsync(containers.Spec("init", "sleep", "1000"));
+        await _runtime.StopAsync(id, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var info = await _runtime.InspectAsync(id, CancellationToken.None);
+        Assert.Equal(143, info?.ExitCode); // 128 + SIGTERM: it did not need the SIGKILL 30 s later
     }
 
     [Fact]

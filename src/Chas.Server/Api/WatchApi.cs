@@ -104,6 +104,13 @@ public static class WatchApi
             // The client resumes from the last revision it saw; tell it why we stopped.
             await WriteAsync(context, "error", lastRevision, JsonSerializer.Serialize(ex.Message), CancellationToken.None);
         }
+        finally
+        {
+            // The enumerator may not be disposed while a MoveNextAsync is in flight: let it finish
+            // (it ends with the request's cancellation) before `await using` disposes it.
+            try { await pending; }
+            catch (Exception) when (ct.IsCancellationRequested || pending.IsFaulted) { }
+        }
     }
 
     private static string? RenderTask(ChangeEvent change, TaskStore tasks, string? node)

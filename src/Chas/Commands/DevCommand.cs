@@ -52,6 +52,8 @@ internal static class DevCommand
                 NodeName = parse.GetValue(nodeName) ?? HostDefaults.NodeName(),
                 Address = "127.0.0.1",
                 ApiPort = 0,
+                // At least three heartbeats per timeout, so one late heartbeat never makes the node flap.
+                HeartbeatInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, serverOptions.HeartbeatTimeout.Ticks / 3)),
                 PortRange = HostDefaults.ParsePortRange(parse.GetValue(portRange)!),
             }, s => s.AddDockerRuntime(), b => HostDefaults.ConfigureLogging(b, "agent", level));
             await agent.StartAsync(token);

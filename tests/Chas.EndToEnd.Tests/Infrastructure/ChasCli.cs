@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 
 namespace Chas.EndToEnd.Tests.Infrastructure;
 
@@ -105,58 +104,4 @@ public sealed class ChasCli(Uri server, string token, string configPath)
         }
         return all.ToString();
     }
-}
-
-/// <summary>
-/// The CLI's JSON as a script would read it: by field name, statuses as the strings printed, and
-/// fields the tests do not know about ignored.
-/// </summary>
-public static class CliJson
-{
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
-
-    public static T Parse<T>(CliResult result)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(result.Stdout, Options) ?? throw new JsonException("null");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidOperationException($"the output is not the expected JSON ({ex.Message})\n{result}", ex);
-        }
-    }
-}
-
-public sealed record CliPublishedPort(int ContainerPort, int HostPort, string Protocol, string HostIp);
-
-public sealed record CliTask
-{
-    public string Name { get; init; } = "";
-    public string Uid { get; init; } = "";
-    public string Status { get; init; } = "";
-    public string? Reason { get; init; }
-    public string? Node { get; init; }
-    public int? ExitCode { get; init; }
-    public string? Error { get; init; }
-    public string? ContainerId { get; init; }
-    public IReadOnlyList<CliPublishedPort> PublishedPorts { get; init; } = [];
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset? StartedAt { get; init; }
-    public DateTimeOffset? FinishedAt { get; init; }
-
-    public override string ToString() =>
-        $"{Name} {Status} node={Node ?? "-"} exit={ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} reason={Reason ?? "-"} error={Error ?? "-"}";
-}
-
-public sealed record CliNode
-{
-    public string Name { get; init; } = "";
-    public string Status { get; init; } = "";
-    public string? Reason { get; init; }
-    public string Address { get; init; } = "";
-    public string AgentUrl { get; init; } = "";
-    public DateTimeOffset LastHeartbeat { get; init; }
-
-    public override string ToString() => $"{Name} {Status} {Address} reason={Reason ?? "-"}";
 }

@@ -17,6 +17,7 @@ public sealed class ChasDevProcess : IAsyncDisposable
     private ChasClient? _client;
     private ChasCli? _cli;
     private int _incarnation;
+    private string? _agentUrl;
 
     private ChasDevProcess(string[] extraArgs)
     {
@@ -84,28 +85,14 @@ public sealed class ChasDevProcess : IAsyncDisposable
     /// <summary>Starts `chas dev` again on the same data directory and port, and waits until its agent has rejoined.</summary>
     public async Task RestartAsync()
     {
-        var previousAgentUrl = (await TryGetOwnNodeAsync())?.AgentUrl;
         await KillAsync();
-        // Only when the process died before its node was ever seen is there no earlier agent URL; any other value differs from it.
-        await LaunchAsync(previousAgentUrl ?? "");
+        await LaunchAsync(_agentUrl);
     }
 
     /// <summary>Another agent joined this server: its containers are cleaned up with ours.</summary>
     internal void TrackNode(string nodeName)
     {
         lock (_nodeNames) _nodeNames.Add(nodeName);
-    }
-
-    private async Task<Chas.Contracts.NodeResource?> TryGetOwnNodeAsync()
-    {
-        try
-        {
-            return _client is null ? null : await _client.GetNodeAsync(NodeName);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or ChasApiException)
-        {
-            return null;
-        }
     }
 
     private async Task LaunchAsync(string? previousAgentUrl)
@@ -123,7 +110,7 @@ public sealed class ChasDevProcess : IAsyncDisposable
         NodeToken = await ReadTokenAsync("node-token", process);
         _client ??= new ChasClient(Url, AdminToken);
         _cli ??= new ChasCli(Url, AdminToken, CliConfigPath);
-        await NodeReadiness.WaitAsync(Client, NodeName, previousAgentUrl, () => process.HasExited, Diagnostics);
+        _agentUrl = (await NodeReadiness.WaitAsync(Client, NodeName, previousAgentUrl, () => process.HasExited, Diagnostics)).AgentUrl;
     }
 
     private async Task<string> ReadTokenAsync(string file, ChasProcess process)
