@@ -12,7 +12,13 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     LogsCommand.Create(),
     TaskCommands.Stop(),
     TaskCommands.Rm(),
+    DeploymentCommands.Deploy(),
+    DeploymentCommands.List(),
+    DeploymentCommands.Scale(),
+    DeploymentCommands.Rollout(),
+    ApplyCommand.Create(),
     NodesCommand.Create(),
+    NodeCommand.Create(),
     ImageCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -5,7 +5,7 @@ using Chas.Contracts;
 
 namespace Chas.Commands;
 
-/// <summary>`chas run|ps|inspect|stop|rm`: tasks, in docker's habits.</summary>
+/// <summary>`chas run|ps|inspect|stop|rm`: tasks, in docker's habits (`ps` and `rm` also know deployments).</summary>
 internal static class TaskCommands
 {
     public static Command Run()
@@ -18,7 +18,16 @@ internal static class TaskCommands
         var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit and reservation (256Mi, 1Gi)" };
         var publish = new Option<string[]>("--publish", "-p") { Description = "Publish [HOSTPORT:]CONTAINERPORT[/udp] (repeatable)" };
         var wait = new Option<bool>("--wait", "-w") { Description = "Wait until the task ends; exit with its exit code" };
-        var cmd = new Command("run", "Run a container as a task (runs to completion)") { name, command, image, env, cpu, memory, publish, wait };
+        var restart = new Option<string?>("--restart") { Description = "When the container exits: never (default), on-failure or always" };
+        var maxRestarts = new Option<int?>("--max-restarts") { Description = "With --restart on-failure: restarts allowed before the task fails for good" };
+        var gpus = new Option<int?>("--gpus") { Description = "Number of GPUs to allocate (any free ones)" };
+        var gpuIndices = new Option<string?>("--gpu-indices") { Description = "Exactly these GPUs of the node, e.g. 0,2" };
+        var nodeSelector = new Option<string[]>("--node-selector") { Description = "Only nodes with this label k=v (repeatable; all must match)" };
+        var strategy = new Option<string?>("--strategy") { Description = "Node choice: spread (least allocated, default) or binpack (most allocated)" };
+        var cmd = new Command("run", "Run a container as a task (runs to completion)")
+        {
+            name, command, image, env, cpu, memory, publish, wait, restart, maxRestarts, gpus, gpuIndices, nodeSelector, strategy,
+        };
         cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
             var request = new CreateTaskRequest
@@ -26,10 +35,16 @@ internal static class TaskCommands
                 Name = parse.GetValue(name),
                 Image = parse.GetValue(image),
                 Command = parse.GetValue(command) ?? [],
-                Env = ParseEnv(parse.GetValue(env) ?? []),
-                CpuMillis = parse.GetValue(cpu) is { } c ? (Quantity.TryParseCpuMillis(c, out var m) ? m : throw new CliException($"--cpu: '{c}' is not a CPU amount (use 0.5 or 500m)")) : null,
-                MemoryBytes = parse.GetValue(memory) is { } mem ? (Quantity.TryParseMemory(mem, out var b) ? b : throw new CliException($"--memory: '{mem}' is not a memory amount (use 256Mi or 1Gi)")) : null,
+                Env = WorkloadFlags.Env(parse.GetValue(env) ?? []),
+                CpuMillis = WorkloadFlags.Cpu(parse.GetValue(cpu)),
+                MemoryBytes = WorkloadFlags.Memory(parse.GetValue(memory)),
                 Ports = (parse.GetValue(publish) ?? []).Select(p => Quantity.TryParsePort(p, out var mapping) ? mapping : throw new CliException($"--publish: '{p}' is not [HOSTPORT:]CONTAINERPORT[/tcp|udp]")).ToList(),
+                RestartPolicy = WorkloadFlags.Restart(parse.GetValue(restart)),
+                MaxRestarts = parse.GetValue(maxRestarts),
+                Gpus = parse.GetValue(gpus),
+                GpuIndices = WorkloadFlags.GpuIndices(parse.GetValue(gpuIndices)),
+                NodeSelector = parse.GetValue(nodeSelector) is { Length: > 0 } selector ? WorkloadFlags.NodeSelector(selector) : null,
+                Strategy = WorkloadFlags.Strategy(parse.GetValue(strategy)),
             };
             var task = await client.CreateTaskAsync(request, token);
             Console.Out.WriteLine(task.Name);
@@ -45,21 +60,30 @@ internal static class TaskCommands
     {
         var all = new Option<bool>("--all", "-a") { Description = "Show all tasks (default: only those not yet ended)" };
         var output = OutputFormat.CreateOption();
-        var cmd = new Command("ps", "List tasks") { all, output };
+        var deployment = new Option<string?>("--deployment") { Description = "Only the instances of this deployment" };
+        var cmd = new Command("ps", "List tasks, deployment instances included") { all, output, deployment };
         cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
             var list = await client.ListTasksAsync(ct: token);
-            var tasks = list.Items.Where(t => parse.GetValue(all) || !t.Status.IsTerminal()).ToList();
+            var only = parse.GetValue(deployment);
+            var tasks = list.Items
+                .Where(t => parse.GetValue(all) || !t.Status.IsTerminal())
+                .Where(t => only is null || t.Deployment == only)
+                .ToList();
             if (parse.GetValue(output) == "json")
             {
                 OutputFormat.WriteJson<IReadOnlyList<TaskResource>>(tasks);
                 return 0;
             }
-            TableWriter.Write(Console.Out, ["NAME", "STATUS", "NODE", "IMAGE", "EXIT", "PORTS", "AGE"], tasks.Select(t => (IReadOnlyList<string>)
+            // The first seven columns are the original ones, in their original order: scripts cut them by position.
+            TableWriter.Write(Console.Out, ["NAME", "STATUS", "NODE", "IMAGE", "EXIT", "PORTS", "AGE", "DEPLOYMENT", "READY", "RESTARTS"], tasks.Select(t => (IReadOnlyList<string>)
             [
                 t.Name, t.Status.ToWire(), t.Node ?? "-", t.Image, t.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
                 t.PublishedPorts.Count == 0 ? "-" : string.Join(",", t.PublishedPorts.Select(p => $"{p.HostIp}:{p.HostPort}->{p.ContainerPort}/{p.Protocol}")),
                 OutputFormat.Age(t.CreatedAt),
+                t.Deployment ?? "-",
+                t.Status.IsTerminal() ? "-" : t.Ready ? "yes" : "no",
+                t.RestartCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ]));
             return 0;
         }, ct));
@@ -110,17 +134,49 @@ internal static class TaskCommands
     {
         var names = new Argument<string[]>("name") { Description = "Task name(s)", Arity = ArgumentArity.OneOrMore };
         var force = new Option<bool>("--force", "-f") { Description = "Remove even if still running (the container is killed)" };
-        var cmd = new Command("rm", "Remove tasks and their containers") { names, force };
+        var cmd = new Command("rm", "Remove tasks and their containers, or deployments and all their instances (NAME or deployment/NAME)") { names, force };
         cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
             foreach (var n in parse.GetValue(names)!)
             {
-                await client.DeleteTaskAsync(n, parse.GetValue(force), ct: token);
-                Console.Out.WriteLine(n);
+                if (n.StartsWith(DeploymentPrefix, StringComparison.Ordinal))
+                {
+                    await DeploymentCommands.DeleteWithSuggestionAsync(client, n[DeploymentPrefix.Length..], token);
+                    Console.Out.WriteLine(n);
+                    continue;
+                }
+                var task = n.StartsWith(TaskPrefix, StringComparison.Ordinal) ? n[TaskPrefix.Length..] : null;
+                try
+                {
+                    await client.DeleteTaskAsync(task ?? n, parse.GetValue(force), ct: token);
+                    Console.Out.WriteLine(n);
+                }
+                catch (ChasApiException ex) when (ChasClient.IsNotFound(ex) && task is null)
+                {
+                    // No task of that name: perhaps a deployment. If not that either, the task's answer stands.
+                    if (!await TryDeleteDeploymentAsync(client, n, token)) throw new CliException(ex.Message);
+                    Console.Out.WriteLine(DeploymentPrefix + n);
+                }
             }
             return 0;
         }, ct));
         return cmd;
+    }
+
+    private const string DeploymentPrefix = "deployment/";
+    private const string TaskPrefix = "task/";
+
+    private static async Task<bool> TryDeleteDeploymentAsync(ChasClient client, string name, CancellationToken ct)
+    {
+        try
+        {
+            await client.DeleteDeploymentAsync(name, ct: ct);
+            return true;
+        }
+        catch (ChasApiException ex) when (ChasClient.IsNotFound(ex))
+        {
+            return false;
+        }
     }
 
     /// <summary>Gets a task; on 404 suggests the closest existing name.</summary>
@@ -136,17 +192,5 @@ internal static class TaskCommands
             var suggestion = Suggestions.Closest(name, names);
             throw new CliException(suggestion is null ? $"no such task '{name}'" : $"no such task '{name}' — did you mean '{suggestion}'?");
         }
-    }
-
-    private static Dictionary<string, string> ParseEnv(IEnumerable<string> pairs)
-    {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in pairs)
-        {
-            var eq = pair.IndexOf('=');
-            if (eq <= 0) throw new CliException($"--env: '{pair}' is not K=V");
-            env[pair[..eq]] = pair[(eq + 1)..];
-        }
-        return env;
     }
 }

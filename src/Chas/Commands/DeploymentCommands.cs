@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Globalization;
+using Chas.Cli;
+using Chas.Client;
+using Chas.Contracts;
+
+namespace Chas.Commands;
+
+/// <summary>`chas deploy|deployments|scale|rollout`: long-running replicated containers, rolled out revision by revision.</summary>
+internal static class DeploymentCommands
+{
+    public static Command Deploy()
+    {
+        var name = new Argument<string>("name") { Description = "Deployment name (lowercase letters, digits and '-'); an existing one is updated" };
+        var command = new Argument<string[]>("command") { Description = "Command and arguments, after --", Arity = ArgumentArity.ZeroOrMore };
+        var image = new Option<string>("--image") { Description = "Container image", Required = true };
+        var replicas = new Option<int?>("--replicas") { Description = "Number of instances (new deployments: 1; updates: unchanged when left out)" };
+        var port = new Option<string[]>("--port") { Description = "Publish CONTAINERPORT[/udp]; each instance gets a free host port (repeatable)" };
+        var env = new Option<string[]>("--env", "-e") { Description = "Environment variable K=V (repeatable)" };
+        var cpu = new Option<string?>("--cpu") { Description = "CPU per instance, in cores (0.5) or millicores (500m)" };
+        var memory = new Option<string?>("--memory", "-m") { Description = "Memory per instance (256Mi, 1Gi)" };
+        var gpus = new Option<int?>("--gpus") { Description = "GPUs per instance" };
+        var strategy = new Option<string?>("--strategy") { Description = "Node choice: spread (least allocated, default) or binpack (most allocated)" };
+        var nodeSelector = new Option<string[]>("--node-selector") { Description = "Only nodes with this label k=v (repeatable; all must match)" };
+        var maxSurge = new Option<int?>("--max-surge") { Description = "Extra instances a rolling update may start (default 1)" };
+        var maxUnavailable = new Option<int?>("--max-unavailable") { Description = "Instances a rolling update may stop before their replacements are ready (default 0)" };
+        var progressDeadline = new Option<string?>("--progress-deadline") { Description = "A rollout not ready after this long is marked failed (default 120s)" };
+        var readiness = new Option<string?>("--readiness") { Description = $"Readiness probe: {ProbeFlags.Forms}" };
+        var liveness = new Option<string?>("--liveness") { Description = $"Liveness probe (restarts the container): {ProbeFlags.Forms}" };
+        var probePeriod = new Option<string?>("--probe-period") { Description = "How often both probes run (default 10s)" };
+        var cmd = new Command("deploy", "Create or update a deployment: N copies of a long-running container, updated by rolling revisions")
+        {
+            name, command, image, replicas, port, env, cpu, memory, gpus, strategy, nodeSelector,
+            maxSurge, maxUnavailable, progressDeadline, readiness, liveness, probePeriod,
+        };
+        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        {
+            var period = parse.GetValue(probePeriod) is { } p ? Durations.Parse(p, "--probe-period") : (TimeSpan?)null;
+            if (period is not null && parse.GetValue(readiness) is null && parse.GetValue(liveness) is null)
+                throw new CliException("--probe-period: give --readiness or --liveness too");
+            var request = new ApplyDeploymentRequest
+            {
+                Name = parse.GetValue(name),
+                Image = parse.GetValue(image),
+                Command = parse.GetValue(command) ?? [],
+                Env = WorkloadFlags.Env(parse.GetValue(env) ?? []),
+                CpuMillis = WorkloadFlags.Cpu(parse.GetValue(cpu)),
+                MemoryBytes = WorkloadFlags.Memory(parse.GetValue(memory)),
+                Gpus = parse.GetValue(gpus),
+                Ports = (parse.GetValue(port) ?? []).Select(WorkloadFlags.ContainerPort).ToList(),
+                NodeSelector = WorkloadFlags.NodeSelector(parse.GetValue(nodeSelector) ?? []),
+                Strategy = WorkloadFlags.Strategy(parse.GetValue(strategy)),
+                Replicas = parse.GetValue(replicas),
+                MaxSurge = parse.GetValue(maxSurge),
+                MaxUnavailable = parse.GetValue(maxUnavailable),
+                ProgressDeadlineSeconds = parse.GetValue(progressDeadline) is { } d ? Durations.Parse(d, "--progress-deadline").TotalSeconds : null,
+                Readiness = ProbeFlags.Parse(parse.GetValue(readiness), "--readiness", period),
+                Liveness = ProbeFlags.Parse(parse.GetValue(liveness), "--liveness", period),
+            };
+            var deployment = await client.ApplyDeploymentAsync(request, token);
+            Console.Out.WriteLine($"{deployment.Name}: revision {deployment.Revision}");
+            return 0;
+        }, ct));
+        return cmd;
+    }
+
+    public static Command List()
+    {
+        var output = OutputFormat.CreateOption();
+        var cmd = new Command("deployments", "List deployments and how their rollouts stand") { output };
+        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        {
+            var deployments = (await client.ListDeploymentsAsync(token)).Items;
+            if (parse.GetValue(output) == "json")
+            {
+                OutputFormat.WriteJson(deployments);
+                return 0;
+            }
+            TableWriter.Write(Console.Out, ["NAME", "READY", "UP-TO-DATE", "REVISION", "ROLLOUT", "IMAGE", "AGE"], deployments.Select(d => (IReadOnlyList<string>)
+            [
+                d.Name, $"{d.ReadyReplicas}/{d.Replicas}", d.UpdatedReplicas.ToString(CultureInfo.InvariantCulture),
+                d.Revision.ToString(CultureInfo.InvariantCulture), d.RolloutStatus, d.Template.Image, OutputFormat.Age(d.CreatedAt),
+            ]));
+            return 0;
+        }, ct));
+        return cmd;
+    }
+
+    public static Command Scale()
+    {
+        var name = new Argument<string>("name") { Description = "Deployment name" };
+        var replicas = new Argument<string>("replicas") { Description = "Number of instances wanted" };
+        var cmd = new Command("scale", "Change the number of instances of a deployment") { name, replicas };
+        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        {
+            var text = parse.GetValue(replicas)!;
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+                throw new CliException($"replicas: '{text}' is not a whole number (0 or more)");
+            var deployment = await WithSuggestionAsync(client, parse.GetValue(name)!, () => client.ScaleDeploymentAsync(parse.GetValue(name)!, n, ct: token), token);
+            Console.Out.WriteLine($"{deployment.Name}: {deployment.Replicas} replica{(deployment.Replicas == 1 ? "" : "s")}");
+            return 0;
+        }, ct));
+        return cmd;
+    }
+
+    public static Command Rollout()
+    {
+        var name = new Argument<string>("name") { Description = "Deployment name" };
+        var timeout = new Option<string>("--timeout") { Description = "Give up (exit 1) after this long; 0 waits for ever", DefaultValueFactory = _ => "5m" };
+        var status = new Command("status", "Follow a deployment's rollout: exit 0 when complete, 1 when failed or timed out") { name, timeout };
+        status.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        {
+            var limit = Durations.Parse(parse.GetValue(timeout)!, "--timeout");
+            var deployment = await GetWithSuggestionAsync(client, parse.GetValue(name)!, token);
+            var done = await RolloutWatch.FollowAsync(client, deployment, limit == TimeSpan.Zero ? null : limit, Console.Out, token);
+            Console.Out.WriteLine($"{done.Name}: revision {done.Revision} rolled out");
+            return 0;
+        }, ct));
+
+        var undoName = new Argument<string>("name") { Description = "Deployment name" };
+        var undo = new Command("undo", "Roll a deployment back to the template of its previous revision (as a new revision)") { undoName };
+        undo.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        {
+            var n = parse.GetValue(undoName)!;
+            var deployment = await WithSuggestionAsync(client, n, () => client.UndoRolloutAsync(n, ct: token), token);
+            Console.Out.WriteLine($"{deployment.Name}: revision {deployment.Revision}");
+            return 0;
+        }, ct));
+
+        return new Command("rollout", "Follow or undo a deployment's rollout") { status, undo };
+    }
+
+    public static Task<DeploymentResource> GetWithSuggestionAsync(ChasClient client, string name, CancellationToken ct) =>
+        WithSuggestionAsync(client, name, () => client.GetDeploymentAsync(name, ct: ct), ct);
+
+    public static Task DeleteWithSuggestionAsync(ChasClient client, string name, CancellationToken ct) =>
+        WithSuggestionAsync(client, name, async () =>
+        {
+            await client.DeleteDeploymentAsync(name, ct: ct);
+            return true;
+        }, ct);
+
+    /// <summary>Runs a call about one deployment; a 404 becomes "no such deployment 'x' — did you mean 'y'?".</summary>
+    private static async Task<T> WithSuggestionAsync<T>(ChasClient client, string name, Func<Task<T>> call, CancellationToken ct)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (ChasApiException ex) when (ChasClient.IsNotFound(ex))
+        {
+            var names = (await client.ListDeploymentsAsync(ct)).Items.Select(d => d.Name);
+            var suggestion = Suggestions.Closest(name, names);
+            throw new CliException(suggestion is null ? $"no such deployment '{name}'" : $"no such deployment '{name}' — did you mean '{suggestion}'?");
+        }
+    }
+}
