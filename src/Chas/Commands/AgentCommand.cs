@@ -26,8 +26,12 @@ internal static class AgentCommand
         var heartbeat = new Option<string>("--heartbeat-interval") { Description = "How often to heartbeat", DefaultValueFactory = _ => "2s" };
         var cpu = new Option<string?>("--cpu") { Description = "CPU capacity to offer (default: all cores)" };
         var memory = new Option<string?>("--memory") { Description = "Memory capacity to offer (default: all memory)" };
+        var reserveCpu = new Option<string?>("--reserve-cpu") { Description = "CPU kept back for the system (allocatable = capacity - reserve)" };
+        var reserveMemory = new Option<string?>("--reserve-memory") { Description = "Memory kept back for the system" };
+        var backoffMax = new Option<string>("--restart-backoff-max") { Description = "Cap of the crash-loop back-off", DefaultValueFactory = _ => "5m" };
+        var nvidiaSmi = new Option<string>("--nvidia-smi") { Description = "nvidia-smi to ask about GPUs", DefaultValueFactory = _ => "nvidia-smi" };
         var cmd = new Command("agent", "Run a node agent: joins a server and runs the containers it assigns")
-            { server, token, tokenFile, name, address, portRange, apiPort, labels, heartbeat, cpu, memory };
+            { server, token, tokenFile, name, address, portRange, apiPort, labels, heartbeat, cpu, memory, reserveCpu, reserveMemory, backoffMax, nvidiaSmi };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async cancel =>
         {
             var joinToken = parse.GetValue(token) ?? (parse.GetValue(tokenFile) is { } f ? (await File.ReadAllTextAsync(f, cancel)).Trim() : null)
@@ -48,6 +52,10 @@ internal static class AgentCommand
                 HeartbeatInterval = Durations.Parse(parse.GetValue(heartbeat)!, "--heartbeat-interval"),
                 CpuMillis = parse.GetValue(cpu) is { } c ? (Quantity.TryParseCpuMillis(c, out var m) ? m : throw new CliException($"--cpu: '{c}' is not a CPU amount")) : null,
                 MemoryBytes = parse.GetValue(memory) is { } mem ? (Quantity.TryParseMemory(mem, out var b) ? b : throw new CliException($"--memory: '{mem}' is not a memory amount")) : null,
+                ReserveCpuMillis = parse.GetValue(reserveCpu) is { } rc ? (Quantity.TryParseCpuMillis(rc, out var rcm) ? rcm : throw new CliException($"--reserve-cpu: '{rc}' is not a CPU amount")) : 0,
+                ReserveMemoryBytes = parse.GetValue(reserveMemory) is { } rm ? (Quantity.TryParseMemory(rm, out var rmb) ? rmb : throw new CliException($"--reserve-memory: '{rm}' is not a memory amount")) : 0,
+                RestartBackoffMax = Durations.Parse(parse.GetValue(backoffMax)!, "--restart-backoff-max"),
+                NvidiaSmi = parse.GetValue(nvidiaSmi)!,
             };
             var app = AgentApp.Build(options, s => s.AddDockerRuntime(), b => HostDefaults.ConfigureLogging(b, "agent", LogLevel.Information));
             await app.StartAsync(cancel);
