@@ -16,6 +16,8 @@ public sealed record AgentOptions
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>How long a stopped container gets between SIGTERM and SIGKILL.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long an exposed instance keeps running after it left the ingress, before SIGTERM.</summary>
+    public TimeSpan DrainDelay { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Crash-loop back-off: first delay, cap, and how long a run must last to start over.</summary>
     public TimeSpan RestartBackoffInitial { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan RestartBackoffMax { get; init; } = TimeSpan.FromMinutes(5);

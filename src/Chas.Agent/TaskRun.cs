@@ -237,7 +237,7 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
             {
                 stopIssued = true;
                 if (!_latest.Status.IsTerminal()) await ReportAsync(new TaskStatusReport { Status = TaskPhase.Stopping, ContainerId = ContainerId }, ct);
-                _ = StopQuietlyAsync(containerId, ct);
+                _ = DrainThenStopAsync(containerId, ct);
             }
         }
         await probes.CancelAsync();
@@ -286,6 +286,21 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
             catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
         }
         return true;
+    }
+
+    /// <summary>
+    /// An instance that may receive traffic left the ingress when its stop was requested (the ingress
+    /// follows the same watch); give the ingress time to notice and in-flight requests time to finish
+    /// before SIGTERM, so a rolling update or a scale-down loses no request.
+    /// </summary>
+    private async Task DrainThenStopAsync(string containerId, CancellationToken ct)
+    {
+        if (_latest.PublishedPorts.Count > 0 && _latest.Deployment is not null && !_latest.Status.IsTerminal() && options.DrainDelay > TimeSpan.Zero)
+        {
+            try { await Task.Delay(options.DrainDelay, time, ct); }
+            catch (OperationCanceledException) { return; }
+        }
+        await StopQuietlyAsync(containerId, ct);
     }
 
     private async Task StopQuietlyAsync(string containerId, CancellationToken ct)

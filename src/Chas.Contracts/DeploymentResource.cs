@@ -39,6 +39,8 @@ public sealed record DeploymentResource
     public int MaxUnavailable { get; init; }
     /// <summary>A rollout whose new instances are not all ready this long after it began is marked failed.</summary>
     public double ProgressDeadlineSeconds { get; init; } = 120;
+    /// <summary>How the ingress routes to it (when it publishes a port).</summary>
+    public IngressSpec? Ingress { get; init; }
 
     /// <summary>The revision the deployment wants; older ones are replaced.</summary>
     public int Revision { get; init; } = 1;
@@ -85,6 +87,7 @@ public sealed record ApplyDeploymentRequest
     public int? MaxSurge { get; init; }
     public int? MaxUnavailable { get; init; }
     public double? ProgressDeadlineSeconds { get; init; }
+    public IngressSpec? Ingress { get; init; }
 }
 
 public sealed record ScaleRequest

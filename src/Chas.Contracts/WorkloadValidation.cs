@@ -62,9 +62,31 @@ public static partial class Validate
         if (request.MaxSurge == 0 && request.MaxUnavailable is null or 0)
             errors.Add("maxSurge", "maxSurge and maxUnavailable cannot both be 0: a rollout could never make progress");
         if (request.ProgressDeadlineSeconds is <= 0 or > 86400) errors.Add("progressDeadlineSeconds", "must be between 0 and 86400");
+        Ingress(errors, request.Ingress, request.Ports);
         Probe(errors, "liveness", request.Liveness, request.Ports);
         Probe(errors, "readiness", request.Readiness, request.Ports);
         return errors;
+    }
+
+    public static void Ingress(ValidationErrors errors, IngressSpec? ingress, IReadOnlyList<PortMapping>? ports)
+    {
+        if (ingress is null) return;
+        if (!LoadBalancingPolicies.All.Contains(ingress.LoadBalancing))
+            errors.Add("ingress.loadBalancing", $"'{ingress.LoadBalancing}' is not one of {string.Join(", ", LoadBalancingPolicies.All)}");
+        if (ingress.Weight is < 0 or > 1_000_000) errors.Add("ingress.weight", "must be between 0 and 1000000");
+        if (ingress.Port is { } port && (ports is null || ports.All(p => p is null || p.ContainerPort != port)))
+            errors.Add("ingress.port", $"{port} is not one of the published ports");
+        for (var i = 0; i < ingress.Hosts.Count; i++)
+        {
+            var host = ingress.Hosts[i];
+            if (string.IsNullOrWhiteSpace(host) || host.Length > 253 || host.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '*')))
+                errors.Add($"ingress.hosts[{i}]", $"'{host}' is not a host name");
+        }
+        for (var i = 0; i < ingress.Paths.Count; i++)
+        {
+            if (ingress.Paths[i] is not { Length: > 0 } path || !path.StartsWith('/') || path.Length > 1024)
+                errors.Add($"ingress.paths[{i}]", "must start with '/'");
+        }
     }
 
     public static void Scale(ValidationErrors errors, int? replicas)

@@ -130,7 +130,7 @@ public sealed partial class DeploymentController(
             NodeSelector = template.NodeSelector,
             Strategy = template.Strategy,
             Liveness = template.Liveness,
-            Readiness = template.Readiness,
+            Readiness = template.Readiness ?? DefaultReadiness(template),
             RestartPolicy = RestartPolicy.Always,
             Deployment = deployment.Name,
             Revision = deployment.Revision,
@@ -139,6 +139,15 @@ public sealed partial class DeploymentController(
             CreatedAt = now,
         };
     }
+
+    /// <summary>
+    /// An exposed port without a declared readiness probe gets a TCP check on it, so no instance
+    /// receives traffic (or counts as ready in a rollout) before it accepts connections.
+    /// </summary>
+    public static ProbeSpec? DefaultReadiness(WorkloadTemplate template) =>
+        template.Ports.FirstOrDefault(p => p.Protocol == "tcp") is { } port
+            ? new ProbeSpec { Type = ProbeType.Tcp, Port = port.ContainerPort, PeriodSeconds = 1, TimeoutSeconds = 1, FailureThreshold = 3 }
+            : null;
 
     private static string RandomSuffix()
     {

@@ -77,7 +77,9 @@ public sealed partial class TaskSchedulingController(
         if (pending.Count == 0) return IdleRecheck;
         var allTasks = cache.Tasks();
 
-        var cluster = ClusterSnapshots.Build(cache.Nodes(), allTasks);
+        var nodes = cache.Nodes();
+        var cluster = ClusterSnapshots.Build(nodes, allTasks);
+        var services = ServiceCatalog.Build(cache.Deployments(), allTasks, nodes.ToDictionary(n => n.Name, n => n.Address, StringComparer.Ordinal));
         var now = time.GetUtcNow();
         var nextDeadline = IdleRecheck;
         var binds = new List<TaskResource>();
@@ -91,6 +93,7 @@ public sealed partial class TaskSchedulingController(
             {
                 binds.Add(task with
                 {
+                    Env = ServiceEnvironment.With(task, services),
                     Status = TaskPhase.Scheduled,
                     Node = result.Node,
                     PublishedPorts = result.Ports,

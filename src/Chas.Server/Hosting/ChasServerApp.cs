@@ -30,6 +30,7 @@ public static class ChasServerApp
         app.MapTasksApi();
         app.MapNodesApi();
         app.MapDeploymentsApi();
+        app.MapServicesApi();
         app.MapWatchApi();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -32,6 +32,7 @@ public static class DeploymentRevisions
         MaxSurge = body.MaxSurge ?? 1,
         MaxUnavailable = body.MaxUnavailable ?? 0,
         ProgressDeadlineSeconds = body.ProgressDeadlineSeconds ?? 120,
+        Ingress = body.Ingress,
         Revision = 1,
         History = [new DeploymentRevision { Revision = 1, Template = template, CreatedAt = now }],
         RolloutStatus = RolloutStates.Progressing,
@@ -49,6 +50,8 @@ public static class DeploymentRevisions
             MaxSurge = body.MaxSurge ?? existing.MaxSurge,
             MaxUnavailable = body.MaxUnavailable ?? existing.MaxUnavailable,
             ProgressDeadlineSeconds = body.ProgressDeadlineSeconds ?? existing.ProgressDeadlineSeconds,
+            // Routing is not part of the template: changing it re-routes without restarting instances.
+            Ingress = body.Ingress ?? existing.Ingress,
         };
         return SameTemplate(existing.Template, template) ? updated : NewRevision(updated, template, now, null);
     }
