@@ -339,4 +339,40 @@ public sealed class ManifestReaderTests
 
         Assert.Equal(new PortMapping { ContainerPort = 8080, HostPort = 30080 }, Assert.Single(t.Request.Ports!));
     }
+
+    [Fact]
+    public void Ingress_settings_are_read_and_checked()
+    {
+        var manifest = Assert.IsType<DeploymentManifest>(Assert.Single(Read("""
+            kind: Deployment
+            name: shop
+            image: shop:1
+            ports: [8080]
+            ingress:
+              hosts: [shop.example.com]
+              paths: [/api]
+              loadBalancing: ip-hash
+              weight: 90
+            """)));
+        var ingress = manifest.Request.Ingress!;
+        Assert.Equal(["shop.example.com"], ingress.Hosts);
+        Assert.Equal(["/api"], ingress.Paths);
+        Assert.Equal(("ip-hash", 90), (ingress.LoadBalancing, ingress.Weight));
+
+        var bad = Assert.Throws<CliException>(() => Read("""
+            kind: Deployment
+            name: shop
+            image: shop:1
+            ports: [8080]
+            ingress: {loadBalancing: sticky-ish}
+            """));
+        Assert.Contains("ingress.loadBalancing", bad.Message, StringComparison.Ordinal);
+        var unknown = Assert.Throws<CliException>(() => Read("""
+            kind: Deployment
+            name: shop
+            image: shop:1
+            ingress: {hostz: [a]}
+            """));
+        Assert.Contains("hostz", unknown.Message, StringComparison.Ordinal);
+    }
 }

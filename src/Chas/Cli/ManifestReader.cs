@@ -16,11 +16,12 @@ internal static class ManifestReader
     private static readonly string[] CommonKeys =
         ["kind", "name", "namespace", "image", "command", "env", "cpu", "memory", "gpus", "ports", "strategy", "nodeSelector"];
     private static readonly HashSet<string> DeploymentKeys =
-        [.. CommonKeys, "replicas", "maxSurge", "maxUnavailable", "progressDeadlineSeconds", "readiness", "liveness"];
+        [.. CommonKeys, "replicas", "maxSurge", "maxUnavailable", "progressDeadlineSeconds", "readiness", "liveness", "ingress"];
     private static readonly HashSet<string> TaskKeys = [.. CommonKeys, "restartPolicy", "maxRestarts", "gpuIndices"];
     private static readonly HashSet<string> ProbeKeys =
         ["type", "port", "path", "command", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold", "initialDelaySeconds"];
     private static readonly HashSet<string> PortKeys = ["containerPort", "hostPort", "protocol"];
+    private static readonly HashSet<string> IngressKeys = ["hosts", "paths", "loadBalancing", "weight", "port"];
 
     /// <summary>All objects of one file (or stdin), in order; <paramref name="source"/> names it in errors.</summary>
     public static IReadOnlyList<Manifest> Read(TextReader text, string source)
@@ -121,6 +122,24 @@ internal static class ManifestReader
             ProgressDeadlineSeconds = f.Number("progressDeadlineSeconds"),
             Readiness = Probe(f, "readiness"),
             Liveness = Probe(f, "liveness"),
+            Ingress = Ingress(f),
+        };
+    }
+
+    /// <summary>`ingress: {hosts: [shop.example.com], paths: [/api], loadBalancing: ip-hash, weight: 90, port: 8080}`.</summary>
+    private static IngressSpec? Ingress(YamlFields f)
+    {
+        if (f.Node("ingress") is not { } node) return null;
+        if (node is not YamlMappingNode map) throw f.Error(node, "ingress: must be a mapping (hosts, paths, loadBalancing, weight, port)");
+        var i = new YamlFields(map, f.Location, "ingress.", IngressKeys);
+        var defaults = new IngressSpec();
+        return new IngressSpec
+        {
+            Hosts = i.StringList("hosts") ?? [],
+            Paths = i.StringList("paths") ?? [],
+            LoadBalancing = i.String("loadBalancing")?.Trim().ToLowerInvariant() ?? defaults.LoadBalancing,
+            Weight = i.Int("weight") ?? defaults.Weight,
+            Port = i.Int("port"),
         };
     }
 

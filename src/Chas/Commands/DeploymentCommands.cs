@@ -28,10 +28,14 @@ internal static class DeploymentCommands
         var readiness = new Option<string?>("--readiness") { Description = $"Readiness probe: {ProbeFlags.Forms}" };
         var liveness = new Option<string?>("--liveness") { Description = $"Liveness probe (restarts the container): {ProbeFlags.Forms}" };
         var probePeriod = new Option<string?>("--probe-period") { Description = "How often both probes run (default 10s)" };
+        var hosts = new Option<string[]>("--host") { Description = "Extra host name routed to it by the ingress (repeatable; <name>.<namespace>.localhost always is)" };
+        var paths = new Option<string[]>("--path") { Description = "Path prefix routed to it (repeatable; default /)" };
+        var lb = new Option<string?>("--lb") { Description = $"Load balancing: {string.Join(", ", LoadBalancingPolicies.All)} (default round-robin)" };
+        var weight = new Option<int?>("--weight") { Description = "Share of traffic against other deployments on the same host and path (a canary), default 100" };
         var cmd = new Command("deploy", "Create or update a deployment: N copies of a long-running container, updated by rolling revisions")
         {
             name, command, image, replicas, port, env, cpu, memory, gpus, strategy, nodeSelector,
-            maxSurge, maxUnavailable, progressDeadline, readiness, liveness, probePeriod,
+            maxSurge, maxUnavailable, progressDeadline, readiness, liveness, probePeriod, hosts, paths, lb, weight,
         };
         cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
@@ -56,12 +60,23 @@ internal static class DeploymentCommands
                 ProgressDeadlineSeconds = parse.GetValue(progressDeadline) is { } d ? Durations.Parse(d, "--progress-deadline").TotalSeconds : null,
                 Readiness = ProbeFlags.Parse(parse.GetValue(readiness), "--readiness", period),
                 Liveness = ProbeFlags.Parse(parse.GetValue(liveness), "--liveness", period),
+                Ingress = IngressFlags(parse.GetValue(hosts), parse.GetValue(paths), parse.GetValue(lb), parse.GetValue(weight)),
             };
             var deployment = await client.ApplyDeploymentAsync(request, token);
             Console.Out.WriteLine($"{deployment.Name}: revision {deployment.Revision}");
             return 0;
         }, ct));
         return cmd;
+    }
+
+    /// <summary>Null when no routing flag was given, so an update keeps the deployment's current routing.</summary>
+    private static IngressSpec? IngressFlags(string[]? hosts, string[]? paths, string? lb, int? weight)
+    {
+        if (hosts is not { Length: > 0 } && paths is not { Length: > 0 } && lb is null && weight is null) return null;
+        var policy = lb?.Trim().ToLowerInvariant() ?? LoadBalancingPolicies.RoundRobin;
+        if (!LoadBalancingPolicies.All.Contains(policy))
+            throw new CliException($"--lb: '{lb}' is not one of {string.Join(", ", LoadBalancingPolicies.All)}");
+        return new IngressSpec { Hosts = hosts ?? [], Paths = paths ?? [], LoadBalancing = policy, Weight = weight ?? 100 };
     }
 
     public static Command List()
