@@ -89,6 +89,11 @@ public sealed class ChasClient : IDisposable
     private Task<NodeResource> NodeActionAsync(string name, string action, CancellationToken ct) =>
         SendAsync<object?, NodeResource>(HttpMethod.Post, $"api/v1/nodes/{Uri.EscapeDataString(name)}/{action}", null, null, ChasJsonContext.Default.NodeResource, ct);
 
+    // ---- services ----
+
+    public Task<IReadOnlyList<ServiceInfo>> ListServicesAsync(CancellationToken ct = default) =>
+        GetAsync("api/v1/services", ChasJsonContext.Default.IReadOnlyListServiceInfo, ct);
+
     // ---- deployments ----
 
     /// <summary>Creates the deployment, or updates it (a changed template starts a rolling update).</summary>

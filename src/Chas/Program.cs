@@ -17,6 +17,7 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     DeploymentCommands.Scale(),
     DeploymentCommands.Rollout(),
     ApplyCommand.Create(),
+    ServicesCommand.Create(),
     NodesCommand.Create(),
     NodeCommand.Create(),
     ImageCommand.Create(),

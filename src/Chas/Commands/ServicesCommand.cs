@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Chas.Cli;
+
+namespace Chas.Commands;
+
+/// <summary>`chas services`: what the ingress routes, and where each service's ready copies are.</summary>
+internal static class ServicesCommand
+{
+    public static Command Create()
+    {
+        var output = OutputFormat.CreateOption();
+        var cmd = new Command("services", "List exposed deployments with their hosts and ready endpoints") { output };
+        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        {
+            var services = await client.ListServicesAsync(token);
+            if (parse.GetValue(output) == "json")
+            {
+                OutputFormat.WriteJson(services);
+                return 0;
+            }
+            TableWriter.Write(Console.Out, ["NAME", "NAMESPACE", "HOSTS", "PATHS", "LB", "ENDPOINTS"], services.Select(s => (IReadOnlyList<string>)
+            [
+                s.Name, s.Namespace, string.Join(",", s.Hosts), string.Join(",", s.Paths), s.LoadBalancing,
+                s.Endpoints.Count == 0 ? "-" : string.Join(",", s.Endpoints.Select(e => $"{e.Address}:{e.Port}")),
+            ]));
+            return 0;
+        }, ct));
+        return cmd;
+    }
+}
