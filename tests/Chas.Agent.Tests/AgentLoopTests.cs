@@ -1,8 +1,5 @@
 using Chas.Contracts;
 using Chas.Server.Tests;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Chas.Agent.Tests;
 
@@ -11,41 +8,23 @@ public sealed class AgentLoopTests : IAsyncLifetime
 {
     private TestServer _server = null!;
     private readonly FakeContainerRuntime _runtime = new();
-    private WebApplication? _agent;
+    private TestAgent _agent = null!;
 
-    public async Task InitializeAsync() => _server = await TestServer.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        _agent = new TestAgent(_server, _runtime);
+    }
 
     public async Task DisposeAsync()
     {
-        await StopAgentAsync();
+        await _agent.DisposeAsync();
         await _server.DisposeAsync();
     }
 
-    private async Task StartAgentAsync()
-    {
-        _agent = AgentApp.Build(new AgentOptions
-        {
-            Server = _server.Url,
-            Token = _server.Secrets.NodeToken,
-            NodeName = "n1",
-            Address = "127.0.0.1",
-            ApiPort = 0,
-            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
-            StopGracePeriod = TimeSpan.FromSeconds(1),
-            RestartBackoffInitial = TimeSpan.FromMilliseconds(50),
-            RestartBackoffMax = TimeSpan.FromMilliseconds(400),
-        }, s => s.AddSingleton<Chas.Runtime.IContainerRuntime>(_runtime), b => b.Logging.SetMinimumLevel(LogLevel.Warning));
-        await _agent.StartAsync();
-        await Eventually.WaitAsync(() => _server.Admin.ListNodesAsync(), l => l.Items.Any(n => n.Name == "n1" && n.Status == NodeStatus.Ready), "node n1 ready");
-    }
+    private Task StartAgentAsync() => _agent.StartAsync();
 
-    private async Task StopAgentAsync()
-    {
-        if (_agent is null) return;
-        await _agent.StopAsync();
-        await _agent.DisposeAsync();
-        _agent = null;
-    }
+    private Task StopAgentAsync() => _agent.StopAsync();
 
     private Task<TaskResource> WaitForTaskAsync(string name, TaskPhase phase) =>
         Eventually.WaitAsync(() => _server.Admin.GetTaskAsync(name), t => t.Status == phase, $"{name} {phase.ToWire()}");

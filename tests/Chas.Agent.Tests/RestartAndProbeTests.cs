@@ -1,9 +1,6 @@
 using Chas.Contracts;
 using Chas.Runtime;
 using Chas.Server.Tests;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Chas.Agent.Tests;
 
@@ -12,30 +9,17 @@ public sealed class RestartAndProbeTests : IAsyncLifetime
 {
     private TestServer _server = null!;
     private readonly FakeContainerRuntime _runtime = new();
-    private WebApplication _agent = null!;
+    private TestAgent _agent = null!;
 
     public async Task InitializeAsync()
     {
         _server = await TestServer.StartAsync();
-        _agent = AgentApp.Build(new AgentOptions
-        {
-            Server = _server.Url,
-            Token = _server.Secrets.NodeToken,
-            NodeName = "n1",
-            Address = "127.0.0.1",
-            ApiPort = 0,
-            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
-            StopGracePeriod = TimeSpan.FromSeconds(1),
-            RestartBackoffInitial = TimeSpan.FromMilliseconds(50),
-            RestartBackoffMax = TimeSpan.FromMilliseconds(400),
-        }, s => s.AddSingleton<IContainerRuntime>(_runtime), b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        _agent = new TestAgent(_server, _runtime);
         await _agent.StartAsync();
-        await Eventually.WaitAsync(() => _server.Admin.ListNodesAsync(), l => l.Items.Any(n => n.Status == NodeStatus.Ready), "node ready");
     }
 
     public async Task DisposeAsync()
     {
-        await _agent.StopAsync();
         await _agent.DisposeAsync();
         await _server.DisposeAsync();
     }
