@@ -62,6 +62,7 @@ public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, No
     public IReadOnlyList<DeploymentResource> Deployments() { lock (_lock) return [.. _deployments.Values]; }
 
     public DeploymentResource? Deployment(string key) { lock (_lock) return _deployments.GetValueOrDefault(key); }
+    public NodeResource? Node(string name) { lock (_lock) return _nodes.GetValueOrDefault(name); }
 
     public IReadOnlyList<TaskResource> InstancesOf(string deploymentKey)
     {
