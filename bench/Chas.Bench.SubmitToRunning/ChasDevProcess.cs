@@ -46,7 +46,7 @@ internal sealed class ChasDevProcess : IAsyncDisposable
         };
         foreach (var arg in new[]
         {
-            "dev", "--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--no-config",
+            "dev", "--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture), "--no-config", "--ingress-port", "0",
             "--node-name", nodeName, "--port-range", "32000-32999",
         })
         {

@@ -6,6 +6,7 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     DevCommand.Create(),
     ServerCommand.Create(),
     AgentCommand.Create(),
+    IngressCommand.Create(),
     TaskCommands.Run(),
     TaskCommands.Ps(),
     TaskCommands.Inspect(),

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Chas.Agent;
 using Chas.Cli;
+using Chas.Ingress;
+using Microsoft.AspNetCore.Builder;
 using Chas.Runtime.Docker;
 using Chas.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +20,7 @@ internal static class DevCommand
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Where state and secrets live", DefaultValueFactory = _ => HostDefaults.DefaultDataDir("dev") };
         var port = new Option<int>("--port") { Description = "API port", DefaultValueFactory = _ => 8080 };
-        var ingressPort = new Option<int>("--ingress-port") { Description = "Ingress port (the ingress arrives in a later release)", DefaultValueFactory = _ => 8000 };
+        var ingressPort = new Option<int>("--ingress-port") { Description = "Ingress port: deployments answer at http://<name>.<namespace>.localhost:PORT (0: no ingress)", DefaultValueFactory = _ => 8000 };
         var nodeName = new Option<string?>("--node-name") { Description = "Name of the built-in node (default: the host name)" };
         var portRange = new Option<string>("--port-range") { Description = "Host ports the built-in node may publish on", DefaultValueFactory = _ => "20000-29999" };
         var heartbeatTimeout = new Option<string>("--heartbeat-timeout") { Description = "A node silent this long becomes notready", DefaultValueFactory = _ => "6s" };
@@ -31,7 +33,6 @@ internal static class DevCommand
         {
             var dir = Path.GetFullPath(parse.GetValue(dataDir)!);
             var apiPort = parse.GetValue(port);
-            _ = parse.GetValue(ingressPort); // accepted now so scripts keep working when the ingress lands
             var level = parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information;
             var serverOptions = new ServerOptions
             {
@@ -41,7 +42,14 @@ internal static class DevCommand
                 PendingTimeout = Durations.Parse(parse.GetValue(pendingTimeout)!, "--pending-timeout"),
             };
             var server = ChasServerApp.Build(serverOptions, b => HostDefaults.ConfigureLogging(b, "server", level));
-            await server.StartAsync(token);
+            try
+            {
+                await server.StartAsync(token);
+            }
+            catch (IOException ex)
+            {
+                throw new CliException($"the API cannot listen on 127.0.0.1:{apiPort} ({ex.Message}); is another chas dev running? pick another port with --port");
+            }
             var serverUrl = new Uri(server.Urls.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/");
             var secrets = ServerSecrets.LoadOrCreate(dir);
 
@@ -58,6 +66,22 @@ internal static class DevCommand
             }, s => s.AddDockerRuntime(), b => HostDefaults.ConfigureLogging(b, "agent", level));
             await agent.StartAsync(token);
 
+            WebApplication? ingress = null;
+            if (parse.GetValue(ingressPort) is > 0 and var ip)
+            {
+                // The dev ingress is also the gateway: one port for apps, /api and /docs.
+                ingress = IngressApp.Build(new IngressOptions { Server = serverUrl, Token = secrets.AdminToken, ListenAddress = "127.0.0.1", Port = ip, Gateway = true },
+                    b => HostDefaults.ConfigureLogging(b, "ingress", level));
+                try
+                {
+                    await ingress.StartAsync(token);
+                }
+                catch (IOException ex)
+                {
+                    throw new CliException($"the ingress cannot listen on 127.0.0.1:{ip} ({ex.Message}); pick another port with --ingress-port, or 0 for none");
+                }
+            }
+
             if (!parse.GetValue(noConfig))
             {
                 var configPath = CliConfig.DefaultPath();
@@ -66,8 +90,10 @@ internal static class DevCommand
             }
             Console.Out.WriteLine($"chas dev is up: API {serverUrl}  docs {serverUrl}docs  data {dir}");
             Console.Out.WriteLine($"admin token in {Path.Combine(dir, "admin-token")}; try: chas nodes");
+            if (ingress is not null) Console.Out.WriteLine($"ingress on {string.Join(", ", ingress.Urls)}: deployments with a port answer at http://<name>.default.localhost:{parse.GetValue(ingressPort)}/");
 
             await ServerCommand.WaitForShutdownAsync(token);
+            if (ingress is not null) await ingress.StopAsync(CancellationToken.None);
             await agent.StopAsync(CancellationToken.None);
             await server.StopAsync(CancellationToken.None);
             return 0;

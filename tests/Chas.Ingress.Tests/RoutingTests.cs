@@ -1,0 +1,73 @@
+using System.Net;
+using Chas.Contracts;
+using Chas.Ingress.Tests.Infrastructure;
+using Chas.Server.Tests;
+
+namespace Chas.Ingress.Tests;
+
+public sealed class RoutingTests : IAsyncLifetime
+{
+    private IngressHarness _h = null!;
+
+    public async Task InitializeAsync() => _h = await IngressHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task Round_robin_spreads_requests_over_every_ready_backend()
+    {
+        var backends = await _h.AddBackendsAsync("web", 3);
+        await _h.DeployAsync("web", "web", 3);
+        await _h.WaitForDestinationsAsync("web.default.localhost", 3);
+
+        var counts = await _h.SpreadAsync("web.default.localhost", 30);
+
+        var seen = string.Join(", ", counts.Select(c => $"{c.Key}={c.Value}"));
+        Assert.True(backends.All(b => counts.GetValueOrDefault(b.Name) == 10) && counts.Count == 3, seen);
+    }
+
+    [Fact]
+    public async Task Extra_hosts_path_prefixes_and_host_port_forms_are_routed()
+    {
+        await _h.AddBackendsAsync("api", 1);
+        await _h.DeployAsync("api", "api", 1, new IngressSpec { Hosts = ["API.Example.test"], Paths = ["/v1/"] });
+        await _h.WaitForDestinationsAsync("api.example.test", 1, "/v1");
+
+        Assert.Equal((HttpStatusCode.OK, "api-1"), await _h.GetAsync("api.example.test", "/v1"));
+        Assert.Equal((HttpStatusCode.OK, "api-1"), await _h.GetAsync("api.example.test", "/v1/users?id=3"));
+        Assert.Equal((HttpStatusCode.OK, "api-1"), await _h.GetAsync("api.default.localhost:8000", "/v1/users"));
+        Assert.Equal(HttpStatusCode.NotFound, (await _h.GetAsync("api.example.test", "/v2")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _h.GetAsync("api.example.test", "/v10")).Status);
+    }
+
+    [Fact]
+    public async Task An_unknown_host_gets_a_404_that_names_it()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "some/path");
+        request.Headers.Host = "nothing.default.localhost";
+        using var response = await _h.Client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("'nothing.default.localhost'", body, StringComparison.Ordinal);
+        Assert.Contains("<name>.<namespace>.localhost", body, StringComparison.Ordinal);
+        Assert.Equal(1, Assert.Single((await _h.StatsAsync()).Deployments, d => d.Deployment == "(unrouted)").ByStatus["404"]);
+    }
+
+    [Fact]
+    public async Task A_deployment_without_a_ready_instance_answers_503_with_a_reason()
+    {
+        _h.Agent.BecomesReady = _ => false;
+        await _h.AddBackendsAsync("slow", 1);
+        await _h.DeployAsync("slow", "slow", 1);
+        await _h.WaitForDestinationsAsync("slow.default.localhost", 0);
+        // Running but not ready: still no destination.
+        await Eventually.WaitAsync(() => _h.Server.Admin.ListTasksAsync(), l => l.Items.Any(t => t.Status == TaskPhase.Running), "a running instance");
+
+        var (status, body) = await _h.GetAsync("slow.default.localhost");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("default/slow has no ready instance", body, StringComparison.Ordinal);
+    }
+}
