@@ -77,14 +77,17 @@ public static class WatchApi
         var lastRevision = from;
         try
         {
+            // One bookmark timer per watcher, re-armed only when it fires: a timer per event costs
+            // more than the event itself when thousands of agents watch.
+            var tick = Task.Delay(BookmarkInterval, ct);
             while (!ct.IsCancellationRequested)
             {
-                var tick = Task.Delay(BookmarkInterval, ct);
                 var done = await Task.WhenAny(pending, tick);
                 if (done == tick)
                 {
                     await WriteAsync(context, WatchEventTypes.Bookmark, lastRevision,
                         $"{{\"type\":\"bookmark\",\"revision\":{Math.Max(lastRevision, store.CurrentRevision)}}}", ct);
+                    tick = Task.Delay(BookmarkInterval, ct);
                     continue;
                 }
                 if (!await pending) break;
@@ -115,6 +118,8 @@ public static class WatchApi
 
     private static string? RenderTask(ChangeEvent change, TaskStore tasks, string? node)
     {
+        // An agent watches only its own node: skip other nodes' changes before paying for JSON.
+        if (node is not null && !change.Json.Contains($"\"node\":{JsonSerializer.Serialize(node)}", StringComparison.Ordinal)) return null;
         var task = tasks.Deserialize(change.Json, change.Revision);
         if (node is not null && task.Node != node) return null;
         return JsonSerializer.Serialize(new WatchEvent<TaskResource> { Type = TypeOf(change.Type), Revision = change.Revision, Object = task },

@@ -89,9 +89,13 @@ public sealed partial class DeploymentController(
         {
             var draining = cache.Nodes().Where(n => n.Draining).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
             var plan = DeploymentPlanner.Plan(deployment, instances, draining, now);
+            var taken = instances.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
             for (var i = 0; i < plan.Create; i++)
             {
-                var instance = NewInstance(deployment, now);
+                // Random names can collide; one collision would fail the whole commit, so draw again.
+                TaskResource instance;
+                do instance = NewInstance(deployment, now);
+                while (!taken.Add(instance.Name));
                 writes.Add(WriteOp.Create(tasks.Kind, TaskStore.Key(instance.Namespace, instance.Name), tasks.Serialize(instance)));
             }
             foreach (var instance in plan.Stop)

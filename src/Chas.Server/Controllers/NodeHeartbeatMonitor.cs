@@ -12,7 +12,7 @@ namespace Chas.Server.Controllers;
 /// held lost. Checks several times per timeout so the worst-case delay stays a fraction of it.
 /// </summary>
 public sealed partial class NodeHeartbeatMonitor(
-    NodeStore nodes, TaskStore tasks, NodeLiveness liveness, ServerOptions options, TimeProvider time,
+    ClusterCache cache, IObjectStore store, NodeStore nodes, TaskStore tasks, NodeLiveness liveness, ServerOptions options, TimeProvider time,
     ILogger<NodeHeartbeatMonitor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -35,8 +35,7 @@ public sealed partial class NodeHeartbeatMonitor(
     internal async Task CheckAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var (all, _) = await nodes.ListAsync(ct);
-        foreach (var node in all.Where(n => n.Status == NodeStatus.Ready))
+        foreach (var node in cache.Nodes().Where(n => n.Status == NodeStatus.Ready))
         {
             var silentFor = now - liveness.LastSeen(node.Name);
             if (silentFor < options.HeartbeatTimeout) continue;
@@ -53,16 +52,31 @@ public sealed partial class NodeHeartbeatMonitor(
 
     private async Task MarkTasksLostAsync(string node, DateTimeOffset now, CancellationToken ct)
     {
-        var (all, _) = await tasks.ListAsync(ct);
-        foreach (var task in all.Where(t => t.Node == node && t.Status.HoldsResources()))
+        await cache.WaitForRevisionAsync(store.CurrentRevision, ct);
+        var held = cache.Tasks().Where(t => t.Node == node && t.Status.HoldsResources()).ToList();
+        if (held.Count == 0) return;
+        try
+        {
+            // Everything the node held, in one commit.
+            await store.CommitAsync(held.Select(t => tasks.Write(Settle(t, node, now))).ToList(), ct);
+            foreach (var task in held) LogTaskLost(logger, task.Name, node);
+            return;
+        }
+        catch (ConflictException)
+        {
+            // Some task changed meanwhile (a late report): settle them one by one on fresh state.
+        }
+        foreach (var task in held)
         {
             var lost = await tasks.UpdateAsync(task.Namespace, task.Name, t =>
-                t.Uid != task.Uid || t.Node != node || !t.Status.HoldsResources() ? null
-                : TaskTransitions.CanReschedule(t) ? TaskTransitions.Reschedule(t, node, now)
-                : TaskTransitions.MarkLost(t, node, now), ct);
+                t.Uid != task.Uid || t.Node != node || !t.Status.HoldsResources() ? null : Settle(t, node, now), ct);
             if (lost?.Status is TaskPhase.Lost or TaskPhase.Pending) LogTaskLost(logger, task.Name, node);
         }
     }
+
+    /// <summary>Back to pending when its restart policy allows another try elsewhere, else lost.</summary>
+    private static TaskResource Settle(TaskResource task, string node, DateTimeOffset now) =>
+        TaskTransitions.CanReschedule(task) ? TaskTransitions.Reschedule(task, node, now) : TaskTransitions.MarkLost(task, node, now);
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Node {Node} is not ready: {Reason}")]
     private static partial void LogNodeNotReady(ILogger logger, string node, string reason);

@@ -139,7 +139,9 @@ public sealed partial class TaskSchedulingController(
 
     private async Task CommitBindsAsync(List<TaskResource> binds, CancellationToken ct)
     {
-        var writes = binds.Select(tasks.Write).ToList();
+        // Stamp the time of this batch's commit, not of the start of a long pass.
+        var boundAt = time.GetUtcNow();
+        var writes = binds.Select(b => tasks.Write(b with { ScheduledAt = boundAt })).ToList();
         foreach (var node in binds.Select(b => b.Node!).Distinct(StringComparer.Ordinal))
         {
             var expected = _allocationVersions.GetValueOrDefault(node, WriteOp.MustNotExist);

@@ -21,6 +21,9 @@ public static class ChasServerApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // Create the token files now, not on the first authenticated request: `chas server` tells
+        // people where the node token is as soon as it starts.
+        _ = app.Services.GetRequiredService<ServerSecrets>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

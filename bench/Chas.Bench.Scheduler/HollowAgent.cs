@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.Json;
+using Chas.Client;
+using Chas.Contracts;
+
+namespace Chas.Bench.Scheduler;
+
+/// <summary>
+/// The assignment half of a hollow node, for node-loss: list and watch the tasks bound to the node (as the real
+/// agent does) and answer at once — running and ready for what is scheduled, stopped for what is asked to stop.
+/// No container exists; the point is the control plane's reaction, not the engine's.
+/// </summary>
+internal static class HollowAgent
+{
+    public static async Task RunAsync(Uri server, string nodeToken, string node, CancellationToken ct)
+    {
+        using var client = new ChasClient(server, nodeToken);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var list = await client.ListTasksAsync(node, ct);
+                foreach (var task in list.Items) await HandleAsync(client, node, task, ct);
+                await foreach (var ev in client.WatchTasksAsync(list.Revision, node, ct))
+                {
+                    if (ev.Object is { } task && ev.Type != WatchEventTypes.Deleted) await HandleAsync(client, node, task, ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return; // killed
+            }
+            catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException or ChasApiException)
+            {
+                // The watch broke or fell behind: list again, as the real agent does.
+            }
+        }
+    }
+
+    private static async Task HandleAsync(ChasClient client, string node, TaskResource task, CancellationToken ct)
+    {
+        if (task.Node != node || task.Status.IsTerminal()) return;
+        TaskStatusReport report;
+        if (task.StopRequested)
+            report = new TaskStatusReport { Status = TaskPhase.Stopped, Node = node, Uid = task.Uid, ExitCode = 0, FinishedAt = DateTimeOffset.UtcNow };
+        else if (task.Status is TaskPhase.Scheduled or TaskPhase.Starting)
+            report = new TaskStatusReport { Status = TaskPhase.Running, Node = node, Uid = task.Uid, Ready = true, StartedAt = DateTimeOffset.UtcNow };
+        else
+            return;
+        try
+        {
+            await client.ReportTaskStatusAsync(task.Name, task.Namespace, report, ct);
+        }
+        catch (ChasApiException ex) when (ex.Status is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            // Replaced, moved or gone meanwhile: the watch brings its new state.
+        }
+    }
+}
