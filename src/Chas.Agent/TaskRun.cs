@@ -131,7 +131,9 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
                     // Adopted after an agent restart: never restart it, just pick up where we were.
                     await ReportAsync(RunningReport(ready: _latest.Readiness is null, container.StartedAt ?? startedAt), ct);
                 }
-                exit = await SuperviseAsync(container.Id, ct);
+                // An adopted container keeps the readiness the server knows until a probe says otherwise.
+                var adopted = container.State == ContainerState.Running;
+                exit = await SuperviseAsync(container.Id, adopted && _latest.Ready, ct);
             }
 
             if (StopWanted)
@@ -207,14 +209,14 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
     }
 
     /// <summary>Waits for the container to exit while running its probes and honouring stop requests.</summary>
-    private async Task<ContainerExit> SuperviseAsync(string containerId, CancellationToken ct)
+    private async Task<ContainerExit> SuperviseAsync(string containerId, bool knownReady, CancellationToken ct)
     {
         using var probes = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = new List<Task>();
         var task = _latest;
         if (task.Readiness is { } readiness)
         {
-            var runner = new ProbeRunner(readiness, c => ProbeChecks.RunAsync(readiness, _latest, containerId, runtime, options.Address, c), initiallyHealthy: false, time);
+            var runner = new ProbeRunner(readiness, c => ProbeChecks.RunAsync(readiness, _latest, containerId, runtime, options.Address, c), initiallyHealthy: knownReady, time);
             running.Add(runner.RunAsync(ready => ReportReadinessAsync(ready, probes.Token), probes.Token));
         }
         if (task.Liveness is { } liveness)

@@ -144,6 +144,9 @@ public sealed class ChasClient : IDisposable
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         await foreach (var message in ServerSentEvents.ReadAsync(stream, ct))
         {
+            // The server ends a watch it cannot continue (the watcher fell behind) with an error event:
+            // the caller resumes or lists again, as after any broken stream.
+            if (message.Event == "error") throw new IOException($"the server ended the watch: {message.Data}");
             var ev = JsonSerializer.Deserialize(message.Data, typeInfo);
             if (ev is not null) yield return ev;
         }

@@ -7,9 +7,12 @@ using Chas.Scheduling.Scorers;
 namespace Chas.Scheduling;
 
 /// <summary>
-/// Places one request on a snapshot of the cluster: every filter on every node, the request's
-/// strategy scores the nodes that pass, the best wins. Pure and stateless past its plugins, so one
-/// instance serves any number of threads. The shape is the Kubernetes scheduling framework's
+/// Places one request on a snapshot of the cluster: the filters on the nodes, the request's strategy
+/// scores the nodes that pass, the best wins. A cluster of up to 100 nodes is scanned whole; on a larger
+/// one filtering stops once max(100, 5 %) of its nodes were found feasible, and the next placement
+/// starts where this one stopped, so that successive placements look at different parts of the cluster
+/// (Kubernetes' percentageOfNodesToScore). That offset is the only state past the plugins; it is a hint,
+/// so one instance still serves any number of threads. The shape is the Kubernetes scheduling framework's
 /// Filter and Score extension points, and Nomad's feasibility checkers and rankers.
 /// </summary>
 public sealed class Scheduler
@@ -17,6 +20,9 @@ public sealed class Scheduler
     private readonly IFilterPlugin[] _filters;
     // Indexed by (int)PlacementStrategy: a dictionary lookup per placement is cheap, but an array is cheaper.
     private readonly WeightedScorePlugin[][] _scorersByStrategy;
+    // Where the next scan of a large cluster starts. Racing threads may lose an update: that only
+    // makes two placements look at overlapping nodes, never changes what fits.
+    private int _nextStartIndex;
 
     /// <param name="filters">Run in this order; the first to reject a node names the reason.</param>
     /// <param name="scorersByStrategy">The scorers of each strategy; a strategy left out ranks by the tie-breakers alone.</param>
@@ -55,43 +61,74 @@ public sealed class Scheduler
 
     /// <summary>
     /// The best node for the request, its host ports and GPUs, or no node and a reason counting why each
-    /// node was rejected. Equal scores go to the node with fewer workloads, then the lower name (ordinal),
-    /// so the same snapshot and request always give the same answer. Node names must be unique.
+    /// node was rejected. Equal scores go to the node with fewer workloads, then the lower name (ordinal).
+    /// On up to 100 nodes every node is considered, so the same snapshot and request always give the same
+    /// answer. On more, the best of the nodes scanned (at least max(100, 5 %) feasible ones, starting where
+    /// this scheduler's previous placement stopped) wins, and only their rejections are listed; a placement
+    /// that fails has scanned, and counts, every node. Node names must be unique.
     /// </summary>
     public PlacementResult Place(ClusterSnapshot cluster, PlacementRequest request)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(request);
-        var nodes = cluster.Nodes;
-        if (nodes.Count == 0) return new PlacementResult { Reason = RejectionSummary.NoNodes };
+        return Place(cluster.Nodes, request, out _);
+    }
+
+    /// <summary>
+    /// A session that places a batch of requests one after the other on a working copy of the snapshot,
+    /// each seeing the ones before it, at a cost that does not grow with the cluster per bind. The
+    /// snapshot itself is left untouched.
+    /// </summary>
+    public SchedulingSession StartSession(ClusterSnapshot cluster)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        return new SchedulingSession(this, cluster.Nodes);
+    }
+
+    /// <summary>The scan behind both Place methods; <paramref name="bestIndex"/> is the chosen node's position, or -1.</summary>
+    internal PlacementResult Place(IReadOnlyList<NodeSnapshot> nodes, PlacementRequest request, out int bestIndex)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        bestIndex = -1;
+        var count = nodes.Count;
+        if (count == 0) return new PlacementResult { Reason = RejectionSummary.NoNodes };
         var scorers = ScorersFor(request.Strategy);
+        var enough = NodeSampling.FeasibleNodesToFind(count);
+        var index = NodeSampling.StartIndex(count, Volatile.Read(ref _nextStartIndex));
 
         NodeRejections? rejections = null;
         NodeSnapshot? best = null;
         var bestScore = 0.0;
-        for (var i = 0; i < nodes.Count; i++)
+        var feasible = 0;
+        for (var examined = 0; examined < count && feasible < enough; examined++)
         {
-            var node = nodes[i];
+            var node = nodes[index];
+            var position = index;
+            if (++index == count) index = 0;
             var rejection = FirstRejection(node, request);
             if (rejection is not null)
             {
                 (rejections ??= new NodeRejections()).Add(node.Name, rejection);
                 continue;
             }
+            feasible++;
             var score = Score(node, request, scorers);
             if (best is null || IsBetter(score, node, bestScore, best))
             {
                 best = node;
                 bestScore = score;
+                bestIndex = position;
             }
         }
+        // The next placement starts after the last node this one looked at (unchanged after a full scan).
+        if (count > NodeSampling.MinFeasibleNodesToFind) Volatile.Write(ref _nextStartIndex, index);
 
         var whyRejected = (IReadOnlyDictionary<string, string>?)rejections ?? ReadOnlyDictionary<string, string>.Empty;
         if (best is null)
         {
             return new PlacementResult
             {
-                Reason = RejectionSummary.Describe(nodes.Count, rejections!.Values),
+                Reason = RejectionSummary.Describe(count, rejections!.Values),
                 Rejections = whyRejected,
             };
         }
@@ -108,7 +145,8 @@ public sealed class Scheduler
     /// The snapshot as it will be once the placement is bound: the node's allocation, workload count,
     /// used ports, used GPUs and group count include the request. Lets a batch of pending requests be
     /// placed one after the other before any bind is persisted (the Kubernetes scheduler's "assume").
-    /// The other node records are shared, not copied; only the list of references is.
+    /// The other node records are shared, not copied; only the list of references is, which costs
+    /// O(nodes) per bind: a batch is cheaper placed through <see cref="StartSession"/>.
     /// </summary>
     public ClusterSnapshot Assume(ClusterSnapshot cluster, PlacementRequest request, PlacementResult result)
     {
@@ -119,7 +157,7 @@ public sealed class Scheduler
 
     /// <summary>
     /// As <see cref="Assume(ClusterSnapshot, PlacementRequest, PlacementResult)"/>; the GPUs are the ones
-    /// <see cref="Place"/> allocates on that node of this snapshot (the requested indices, or the lowest
+    /// <see cref="Place(ClusterSnapshot, PlacementRequest)"/> allocates on that node of this snapshot (the requested indices, or the lowest
     /// free ones), which is what it returned when this snapshot is the one it placed on.
     /// </summary>
     /// <exception cref="InvalidOperationException">The request wants more GPUs than the node has free.</exception>
@@ -144,15 +182,7 @@ public sealed class Scheduler
         var index = IndexOf(nodes, nodeName);
         if (index < 0) throw new ArgumentException($"Node '{nodeName}' is not in the snapshot.", nameof(nodeName));
 
-        var node = nodes[index];
-        var assumed = node with
-        {
-            Allocated = node.Allocated.Add(request.Requests),
-            Workloads = node.Workloads + 1,
-            UsedPorts = WithPorts(node.UsedPorts, ports),
-            UsedGpus = WithGpus(node.UsedGpus, gpuIndices),
-            GroupCounts = WithGroup(node.GroupCounts, request.Group),
-        };
+        var assumed = NodeAssumption.With(nodes[index], request, ports, gpuIndices);
         return cluster with { Nodes = ReplaceAt(nodes, index, assumed) };
     }
 
@@ -202,31 +232,6 @@ public sealed class Scheduler
             if (string.Equals(nodes[i].Name, nodeName, StringComparison.Ordinal)) return i;
         }
         return -1;
-    }
-
-    private static IReadOnlySet<string> WithPorts(IReadOnlySet<string> used, IReadOnlyList<PublishedPort> ports)
-    {
-        if (ports.Count == 0) return used;
-        var updated = new HashSet<string>(used, StringComparer.Ordinal);
-        foreach (var port in ports)
-            updated.Add(HostPortKey.Format(port.HostPort, port.Protocol));
-        return updated;
-    }
-
-    private static IReadOnlySet<int> WithGpus(IReadOnlySet<int> used, IReadOnlyList<int> gpuIndices)
-    {
-        if (gpuIndices.Count == 0) return used;
-        var updated = new HashSet<int>(used);
-        foreach (var gpu in gpuIndices) updated.Add(gpu);
-        return updated;
-    }
-
-    private static IReadOnlyDictionary<string, int> WithGroup(IReadOnlyDictionary<string, int> counts, string? group)
-    {
-        if (string.IsNullOrEmpty(group)) return counts;
-        var updated = new Dictionary<string, int>(counts, StringComparer.Ordinal);
-        updated[group] = counts.GetValueOrDefault(group) + 1;
-        return updated;
     }
 
     /// <summary>One reference array copy: a memcpy of 40 KB for 5,000 nodes, no node record copied.</summary>

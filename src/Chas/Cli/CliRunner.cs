@@ -35,6 +35,11 @@ internal static class CliRunner
         {
             return 130;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A file the user named is missing or unreadable (--token-file, apply -f, image import).
+            return Fail(ex.Message);
+        }
     }
 
     public static Task<int> WithClientAsync(Func<ChasClient, CancellationToken, Task<int>> action, CancellationToken ct) =>

@@ -3,20 +3,21 @@ using System.Globalization;
 namespace Chas.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// An extra `chas agent` joining a <see cref="ChasDevProcess"/>'s server with its node token: a second
-/// node on the same Docker engine, with its own name, publish range and API port.
+/// An extra `chas agent` joining a <see cref="ChasDevProcess"/>'s or <see cref="ChasServerProcess"/>'s server
+/// with its node token: another node on the same Docker engine, with its own name, publish range and API port.
 /// </summary>
 public sealed class AgentProcess : IAsyncDisposable
 {
-    private readonly ChasDevProcess _dev;
+    private readonly IControlPlane _server;
     private readonly string[] _extraArgs;
     private ChasProcess? _process;
     private string? _agentUrl;
     private int _incarnation;
+    private bool _disposed;
 
-    private AgentProcess(ChasDevProcess dev, string nodeName, string[] extraArgs)
+    private AgentProcess(IControlPlane server, string nodeName, string[] extraArgs)
     {
-        _dev = dev;
+        _server = server;
         _extraArgs = extraArgs;
         NodeName = nodeName;
         PortRange = PortRanges.NextPublishRange();
@@ -25,11 +26,11 @@ public sealed class AgentProcess : IAsyncDisposable
     public string NodeName { get; }
     public (int From, int To) PortRange { get; }
 
-    /// <summary>Starts the agent and waits until its node is ready. The output lands in the dev's log, tagged with the node name.</summary>
-    public static async Task<AgentProcess> StartAsync(ChasDevProcess dev, string nodeName, params string[] extraArgs)
+    /// <summary>Starts the agent and waits until its node is ready. The output lands in the server's log, tagged with the node name.</summary>
+    public static async Task<AgentProcess> StartAsync(IControlPlane server, string nodeName, params string[] extraArgs)
     {
-        dev.TrackNode(nodeName);
-        var agent = new AgentProcess(dev, nodeName, extraArgs);
+        server.TrackNode(nodeName);
+        var agent = new AgentProcess(server, nodeName, extraArgs);
         try
         {
             await agent.LaunchAsync(previousAgentUrl: null);
@@ -47,7 +48,7 @@ public sealed class AgentProcess : IAsyncDisposable
     {
         if (_process is null) return;
         await _process.KillAsync();
-        _dev.Log.Append($"[test] killed agent {NodeName} (pid {_process.Id}) with SIGKILL");
+        _server.Log.Append($"[test] killed agent {NodeName} (pid {_process.Id}) with SIGKILL");
         await _process.DisposeAsync();
         _process = null;
     }
@@ -64,18 +65,21 @@ public sealed class AgentProcess : IAsyncDisposable
         _incarnation++;
         string[] args =
         [
-            "agent", "--server", _dev.Url.ToString(), "--token", _dev.NodeToken, "--name", NodeName, "--address", "127.0.0.1",
+            "agent", "--server", _server.Url.ToString(), "--token", _server.NodeToken, "--name", NodeName, "--address", "127.0.0.1",
             "--port-range", string.Create(CultureInfo.InvariantCulture, $"{PortRange.From}-{PortRange.To}"), "--api-port", "0", .. _extraArgs,
         ];
-        var process = ChasProcess.Start(args, _dev.CliConfigPath, _dev.Log, $"{NodeName}#{_incarnation}");
+        var process = ChasProcess.Start(args, _server.CliConfigPath, _server.Log, $"{NodeName}#{_incarnation}");
         _process = process;
-        _agentUrl = (await NodeReadiness.WaitAsync(_dev.Client, NodeName, previousAgentUrl, () => process.HasExited, _dev.Diagnostics)).AgentUrl;
+        _agentUrl = (await NodeReadiness.WaitAsync(_server.Client, NodeName, previousAgentUrl, () => process.HasExited, _server.Diagnostics)).AgentUrl;
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (_process is not null) await _process.DisposeAsync();
         _process = null;
         await DockerEngine.RemoveContainersOfNodeAsync(NodeName);
+        PortRanges.Release(PortRange);
     }
 }

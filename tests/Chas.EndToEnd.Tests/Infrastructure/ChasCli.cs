@@ -70,6 +70,22 @@ public sealed class ChasCli(Uri server, string token, string configPath)
         return CliJson.Parse<List<CliTask>>(result);
     }
 
+    /// <summary>`chas ps -a --deployment NAME -o json`, parsed: the deployment's instances, ended ones included.</summary>
+    public async Task<IReadOnlyList<CliTask>> ListInstancesAsync(string deployment)
+    {
+        var result = await RunAsync("ps", "-a", "--deployment", deployment, "-o", "json");
+        if (result.ExitCode != 0) throw new InvalidOperationException($"chas ps failed\n{result}");
+        return CliJson.Parse<List<CliTask>>(result);
+    }
+
+    /// <summary>`chas deployments -o json`, parsed.</summary>
+    public async Task<IReadOnlyList<CliDeployment>> ListDeploymentsAsync()
+    {
+        var result = await RunAsync("deployments", "-o", "json");
+        if (result.ExitCode != 0) throw new InvalidOperationException($"chas deployments failed\n{result}");
+        return CliJson.Parse<List<CliDeployment>>(result);
+    }
+
     /// <summary>`chas nodes -o json`, parsed.</summary>
     public async Task<IReadOnlyList<CliNode>> ListNodesAsync()
     {

@@ -7,7 +7,7 @@ namespace Chas.EndToEnd.Tests.Infrastructure;
 /// port, node name and publish range. It can be killed like a crash and started again on the same
 /// data; disposing it kills it, removes every container its nodes created and deletes the temp directory.
 /// </summary>
-public sealed class ChasDevProcess : IAsyncDisposable
+public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
 {
     private static readonly TimeSpan TokenDeadline = TimeSpan.FromSeconds(30);
 
@@ -18,6 +18,7 @@ public sealed class ChasDevProcess : IAsyncDisposable
     private ChasCli? _cli;
     private int _incarnation;
     private string? _agentUrl;
+    private bool _disposed;
 
     private ChasDevProcess(string[] extraArgs)
     {
@@ -42,6 +43,7 @@ public sealed class ChasDevProcess : IAsyncDisposable
     public string AdminToken { get; private set; } = "";
     public string NodeToken { get; private set; } = "";
     public OutputLog Log { get; } = new();
+    public string Description => $"chas dev {NodeName} ({Url})";
 
     /// <summary>The typed API client, with the admin token.</summary>
     public ChasClient Client => _client ?? throw new InvalidOperationException("chas dev is not started");
@@ -90,7 +92,7 @@ public sealed class ChasDevProcess : IAsyncDisposable
     }
 
     /// <summary>Another agent joined this server: its containers are cleaned up with ours.</summary>
-    internal void TrackNode(string nodeName)
+    public void TrackNode(string nodeName)
     {
         lock (_nodeNames) _nodeNames.Add(nodeName);
     }
@@ -101,7 +103,7 @@ public sealed class ChasDevProcess : IAsyncDisposable
         string[] args =
         [
             "dev", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--no-config", "--node-name", NodeName, "--port-range", $"{PortRange.From}-{PortRange.To}", .. _extraArgs,
+            "--no-config", "--ingress-port", "0", "--node-name", NodeName, "--port-range", $"{PortRange.From}-{PortRange.To}", .. _extraArgs,
         ];
         var process = ChasProcess.Start(args, CliConfigPath, Log, $"dev#{_incarnation}");
         _process = process;
@@ -127,12 +129,15 @@ public sealed class ChasDevProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (_process is not null) await _process.DisposeAsync();
         _process = null;
         _client?.Dispose();
         string[] nodes;
         lock (_nodeNames) nodes = [.. _nodeNames];
         foreach (var node in nodes) await DockerEngine.RemoveContainersOfNodeAsync(node);
+        PortRanges.Release(PortRange);
         try
         {
             Directory.Delete(TempDir, recursive: true);

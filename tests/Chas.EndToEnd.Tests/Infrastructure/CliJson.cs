@@ -39,9 +39,19 @@ public sealed record CliTask
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    /// <summary>The deployment this is an instance of (null for a standalone task), and its revision.</summary>
+    public string? Deployment { get; init; }
+    public int? Revision { get; init; }
+    public bool Ready { get; init; }
+    /// <summary>Asked to stop (scale-down, update, drain, `chas stop`); the agent has yet to stop it if still running.</summary>
+    public bool StopRequested { get; init; }
+    public int RestartCount { get; init; }
+    public IReadOnlyList<int> AssignedGpus { get; init; } = [];
 
     public override string ToString() =>
-        $"{Name} {Status} node={Node ?? "-"} exit={ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} reason={Reason ?? "-"} error={Error ?? "-"}";
+        $"{Name} {Status} node={Node ?? "-"} exit={ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} reason={Reason ?? "-"} error={Error ?? "-"}"
+        + (Deployment is null ? "" : $" deployment={Deployment}@{Revision} ready={Ready} restarts={RestartCount}");
 }
 
 public sealed record CliNode
@@ -52,6 +62,26 @@ public sealed record CliNode
     public string Address { get; init; } = "";
     public string AgentUrl { get; init; } = "";
     public DateTimeOffset LastHeartbeat { get; init; }
+    public IReadOnlyList<CliGpu> Gpus { get; init; } = [];
+    public bool Unschedulable { get; init; }
+    public bool Draining { get; init; }
 
-    public override string ToString() => $"{Name} {Status} {Address} reason={Reason ?? "-"}";
+    public override string ToString() =>
+        $"{Name} {Status} {Address} reason={Reason ?? "-"} gpus={Gpus.Count} unschedulable={Unschedulable} draining={Draining}";
+}
+
+public sealed record CliGpu(int Index, string Model, long MemoryBytes);
+
+public sealed record CliDeployment
+{
+    public string Name { get; init; } = "";
+    public int Replicas { get; init; }
+    public int Revision { get; init; }
+    public int ReadyReplicas { get; init; }
+    public int UpdatedReplicas { get; init; }
+    public string RolloutStatus { get; init; } = "";
+    public string? RolloutMessage { get; init; }
+
+    public override string ToString() =>
+        $"{Name} revision={Revision} ready={ReadyReplicas}/{Replicas} updated={UpdatedReplicas} rollout={RolloutStatus} ({RolloutMessage ?? "-"})";
 }

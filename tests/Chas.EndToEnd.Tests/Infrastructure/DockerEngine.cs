@@ -26,6 +26,20 @@ public static class DockerEngine
 
     public static Task<ContainerInfo?> InspectAsync(string containerId) => Runtime.InspectAsync(containerId, CancellationToken.None);
 
+    /// <summary>The task uids whose containers run right now on these nodes, with the node each runs on.</summary>
+    public static async Task<IReadOnlyList<(string Node, string TaskUid)>> RunningTasksOfNodesAsync(IEnumerable<string> nodes)
+    {
+        var running = new List<(string Node, string TaskUid)>();
+        foreach (var node in nodes)
+        {
+            foreach (var container in await ContainersOfNodeAsync(node))
+            {
+                if (container.State == ContainerState.Running) running.Add((node, container.Labels.GetValueOrDefault(UidLabel, "?")));
+            }
+        }
+        return running;
+    }
+
     /// <summary>Removes everything agents of this node created, so no test leaves containers behind.</summary>
     public static async Task RemoveContainersOfNodeAsync(string node)
     {

@@ -8,7 +8,7 @@ public static class TaskWaits
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(30);
 
     /// <summary>`chas run NAME --image busybox [OPTIONS] -- COMMAND…`, which must succeed and print the name.</summary>
-    public static async Task RunTaskAsync(this ChasDevProcess dev, string name, string[] command, params string[] options)
+    public static async Task RunTaskAsync(this IControlPlane dev, string name, string[] command, params string[] options)
     {
         var result = await dev.Cli.RunAsync(["run", name, "--image", BusyboxImage.Reference, .. options, "--", .. command]);
         if (result.ExitCode != 0 || result.Stdout != name + "\n")
@@ -16,7 +16,7 @@ public static class TaskWaits
     }
 
     /// <summary>Waits until the task is in <paramref name="status"/>; gives up at once if it ends in another status.</summary>
-    public static Task<TaskResource> WaitForStatusAsync(this ChasDevProcess dev, string name, TaskPhase status, TimeSpan? deadline = null) =>
+    public static Task<TaskResource> WaitForStatusAsync(this IControlPlane dev, string name, TaskPhase status, TimeSpan? deadline = null) =>
         Eventually.GetAsync(
             async () =>
             {
@@ -27,6 +27,6 @@ public static class TaskWaits
             },
             task => task.Status == status, deadline ?? DefaultDeadline, $"task '{name}' to be {status.ToWire()}", dev.Diagnostics);
 
-    public static Task<TaskResource> WaitForTaskAsync(this ChasDevProcess dev, string name, Func<TaskResource, bool> until, string what, TimeSpan? deadline = null) =>
+    public static Task<TaskResource> WaitForTaskAsync(this IControlPlane dev, string name, Func<TaskResource, bool> until, string what, TimeSpan? deadline = null) =>
         Eventually.GetAsync(() => dev.Client.GetTaskAsync(name), until, deadline ?? DefaultDeadline, $"task '{name}' {what}", dev.Diagnostics);
 }
