@@ -20,9 +20,10 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
     private string? _agentUrl;
     private bool _disposed;
 
-    private ChasDevProcess(string[] extraArgs)
+    private ChasDevProcess(string[] extraArgs, bool withIngress)
     {
         _extraArgs = extraArgs;
+        IngressPort = withIngress ? PortRanges.FreeTcpPort() : 0;
         var id = Guid.NewGuid().ToString("N")[..8];
         TempDir = Path.Combine(Path.GetTempPath(), $"chas-e2e-{id}");
         Directory.CreateDirectory(TempDir);
@@ -40,6 +41,8 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
     public int Port { get; }
     public (int From, int To) PortRange { get; }
     public Uri Url { get; }
+    /// <summary>The port of the built-in ingress on 127.0.0.1; 0 when it was started without one.</summary>
+    public int IngressPort { get; }
     public string AdminToken { get; private set; } = "";
     public string NodeToken { get; private set; } = "";
     public OutputLog Log { get; } = new();
@@ -58,13 +61,22 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
     public string Diagnostics() => $"--- chas dev output ({NodeName}) ---\n{Log.Tail()}";
 
     /// <summary>Starts `chas dev` with <paramref name="extraArgs"/> added, and waits until its node is ready.</summary>
-    public static async Task<ChasDevProcess> StartAsync(params string[] extraArgs)
+    public static Task<ChasDevProcess> StartAsync(params string[] extraArgs) => StartNewAsync(withIngress: false, extraArgs);
+
+    /// <summary>
+    /// Starts `chas dev` with its ingress on a free port (<see cref="IngressPort"/>), and waits until its node
+    /// is ready and the ingress answers its health check (it has listed the cluster once).
+    /// </summary>
+    public static Task<ChasDevProcess> StartWithIngressAsync(params string[] extraArgs) => StartNewAsync(withIngress: true, extraArgs);
+
+    private static async Task<ChasDevProcess> StartNewAsync(bool withIngress, string[] extraArgs)
     {
         await BusyboxImage.EnsureImportedAsync();
-        var dev = new ChasDevProcess(extraArgs);
+        var dev = new ChasDevProcess(extraArgs, withIngress);
         try
         {
             await dev.LaunchAsync(previousAgentUrl: null);
+            if (withIngress) await IngressHealth.WaitAsync(new Uri($"http://127.0.0.1:{dev.IngressPort}/"), dev.Diagnostics);
         }
         catch
         {
@@ -103,7 +115,7 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
         string[] args =
         [
             "dev", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--no-config", "--ingress-port", "0", "--node-name", NodeName, "--port-range", $"{PortRange.From}-{PortRange.To}", .. _extraArgs,
+            "--no-config", "--ingress-port", IngressPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--node-name", NodeName, "--port-range", $"{PortRange.From}-{PortRange.To}", .. _extraArgs,
         ];
         var process = ChasProcess.Start(args, CliConfigPath, Log, $"dev#{_incarnation}");
         _process = process;
