@@ -24,7 +24,7 @@ public static class DeploymentsApi
         group.MapPost("/{name}/rollout/undo", UndoAsync)
             .Produces<DeploymentResource>().ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Roll back to the previous revision's template.");
         group.MapDelete("/{name}", DeleteAsync).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Remove a deployment and all its instances.");
+            .WithSummary("Remove a deployment; its instances are stopped (drained out of the ingress first) and then forgotten.");
         return app;
     }
 
@@ -107,26 +107,23 @@ public static class DeploymentsApi
         return refusal is null ? Results.Ok(updated) : Problems.Conflict(refusal);
     }
 
-    private static async Task<IResult> DeleteAsync(string name, HttpRequest request, DeploymentStore store, TaskStore tasks, IObjectStore objects)
+    private static async Task<IResult> DeleteAsync(string name, HttpRequest request, DeploymentStore store)
     {
         var ns = RequestContext.NamespaceOf(request);
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var deployment = await store.GetAsync(ns, name, request.HttpContext.RequestAborted);
             if (deployment is null) return Problems.NotFound("deployment", name);
-            var (all, _) = await tasks.ListAsync(request.HttpContext.RequestAborted);
-            var writes = new List<WriteOp> { WriteOp.Delete(store.Kind, DeploymentStore.Key(ns, name), deployment.ResourceVersion) };
-            writes.AddRange(all.Where(t => t.Namespace == ns && t.Deployment == name)
-                .Select(t => WriteOp.Delete(tasks.Kind, TaskStore.Key(t.Namespace, t.Name), t.ResourceVersion)));
             try
             {
-                // One commit: the deployment and its instances go together or not at all.
-                await objects.CommitAsync(writes, request.HttpContext.RequestAborted);
+                // The deployment controller then stops its instances (drained out of the ingress first)
+                // and forgets them once they have ended.
+                await store.DeleteAsync(deployment, request.HttpContext.RequestAborted);
                 return Results.NoContent();
             }
             catch (ConflictException)
             {
-                // An instance changed meanwhile: read again.
+                // Its status changed meanwhile: read again.
             }
         }
         return Problems.Conflict($"deployment '{name}' keeps changing; try again");

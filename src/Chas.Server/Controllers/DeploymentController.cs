@@ -82,8 +82,15 @@ public sealed partial class DeploymentController(
         var writes = new List<WriteOp>();
         if (deployment is null)
         {
-            // Deleted: its leftover instances go too (their agents remove the containers).
-            writes.AddRange(instances.Select(i => WriteOp.Delete(tasks.Kind, TaskStore.Key(i.Namespace, i.Name), i.ResourceVersion)));
+            // Deleted: its instances stop like any scale-down (out of the ingress first, drained, then
+            // SIGTERM) and are forgotten once ended; their agents then remove the containers.
+            foreach (var instance in instances)
+            {
+                if (instance.Status.IsTerminal())
+                    writes.Add(WriteOp.Delete(tasks.Kind, TaskStore.Key(instance.Namespace, instance.Name), instance.ResourceVersion));
+                else if (!instance.StopRequested)
+                    writes.Add(tasks.Write(instance.Status == TaskPhase.Pending ? TaskTransitions.StopUnstarted(instance, now) : instance with { StopRequested = true }));
+            }
         }
         else
         {
