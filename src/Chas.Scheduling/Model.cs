@@ -66,7 +66,11 @@ public sealed record PlacementResult
     /// <summary>The GPU indices allocated on the node: the requested ones, or the lowest free ones for a count.</summary>
     public IReadOnlyList<int> GpuIndices { get; init; } = [];
     public string? Reason { get; init; }
-    /// <summary>Why each rejected node was rejected (node name → first failing filter's reason).</summary>
+    /// <summary>
+    /// Why each rejected node was rejected (node name → first failing filter's reason). A failed placement
+    /// lists every node; a successful one on more than 100 nodes only those it looked at before it had
+    /// found enough feasible ones.
+    /// </summary>
     public IReadOnlyDictionary<string, string> Rejections { get; init; } = new Dictionary<string, string>();
 
     public bool Success => Node is not null;

@@ -161,9 +161,10 @@ public class SchedulerPropertyTests(ITestOutputHelper output)
         Assert.All(cluster.Nodes, node => Assert.Equal(1, node.GroupCounts["api"]));
     }
 
-    private static ClusterSnapshot RandomCluster(Random random)
+    /// <summary>1 to 50 small nodes, or as many as asked; shared with <see cref="SchedulingSessionPropertyTests"/>.</summary>
+    internal static ClusterSnapshot RandomCluster(Random random, int? nodeCount = null)
     {
-        var nodes = new NodeSnapshot[random.Next(1, 51)];
+        var nodes = new NodeSnapshot[nodeCount ?? random.Next(1, 51)];
         for (var i = 0; i < nodes.Length; i++)
         {
             var cpu = random.Next(0, 9) * 500L;
@@ -205,7 +206,7 @@ public class SchedulerPropertyTests(ITestOutputHelper output)
         return shuffled;
     }
 
-    private static PlacementRequest RandomRequest(Random random, int step)
+    internal static PlacementRequest RandomRequest(Random random, int step)
     {
         var ports = new PortMapping[random.Next(0, 4)];
         for (var i = 0; i < ports.Length; i++)
@@ -230,7 +231,7 @@ public class SchedulerPropertyTests(ITestOutputHelper output)
             group: groups[random.Next(groups.Length)]);
     }
 
-    private static string Describe(PlacementRequest request) =>
+    internal static string Describe(PlacementRequest request) =>
         $"{request.Strategy} cpu={request.Requests.CpuMillis} mem={request.Requests.MemoryBytes} ports=[{string.Join(", ", request.Ports.Select(p => $"{p.HostPort?.ToString() ?? "auto"}/{p.Protocol}"))}]"
         + $" gpus={request.Gpus} gpuIndices=[{string.Join(", ", request.GpuIndices)}] group={request.Group ?? "-"}";
 }

@@ -11,7 +11,8 @@ public sealed class DeploymentTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await TestServer.StartAsync(heartbeatTimeout: TimeSpan.FromMilliseconds(800));
+        // Hollow agents heartbeat every 100 ms; 2 s leaves room for a loaded machine yet keeps node-loss tests quick.
+        _server = await TestServer.StartAsync(heartbeatTimeout: TimeSpan.FromSeconds(2));
         foreach (var name in new[] { "a", "b", "c" }) _agents.Add(await HollowAgent.StartAsync(_server, name));
     }
 

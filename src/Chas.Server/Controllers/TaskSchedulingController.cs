@@ -78,7 +78,8 @@ public sealed partial class TaskSchedulingController(
         var allTasks = cache.Tasks();
 
         var nodes = cache.Nodes();
-        var cluster = ClusterSnapshots.Build(nodes, allTasks);
+        // One mutable session per pass: each placement is assumed in O(1) before the next.
+        var session = scheduler.StartSession(ClusterSnapshots.Build(nodes, allTasks));
         var services = ServiceCatalog.Build(cache.Deployments(), allTasks, nodes.ToDictionary(n => n.Name, n => n.Address, StringComparer.Ordinal));
         var now = time.GetUtcNow();
         var nextDeadline = IdleRecheck;
@@ -88,7 +89,7 @@ public sealed partial class TaskSchedulingController(
         foreach (var task in pending)
         {
             var request = RequestFor(task);
-            var result = scheduler.Place(cluster, request);
+            var result = session.Place(request);
             if (result.Success)
             {
                 binds.Add(task with
@@ -101,7 +102,6 @@ public sealed partial class TaskSchedulingController(
                     ScheduledAt = now,
                     Reason = null,
                 });
-                cluster = scheduler.Assume(cluster, result.Node!, request, result.Ports);
                 if (binds.Count >= BindsPerCommit)
                 {
                     await CommitBindsAsync(binds, ct);
