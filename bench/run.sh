@@ -3,6 +3,7 @@
 #   submit-to-running   50 tasks one after another, API call -> seen running, vs bare Docker create+start
 #   scheduler           hollow nodes (default 5000) and 50,000 instances: binds/s vs the raw store, server peak memory
 #   node-loss           hollow nodes acting as agents (default 3): seconds from a node's death to all replacements running
+#   ingress             wrk against one fast backend directly, through nginx, and through `chas ingress`: req/s, p99, ratio
 # Extra arguments go to the benchmark (e.g. bench/run.sh submit-to-running --interleave --verbose).
 # Exit status: 0 when the measurement ran, whether or not it met its target; non-zero on errors.
 set -euo pipefail
@@ -13,6 +14,7 @@ usage() {
   echo "usage: bench/run.sh submit-to-running [--samples N] [--warmup N] [--interleave] [--verbose]" >&2
   echo "       bench/run.sh scheduler [--nodes 5000] [--instances 50000] [--per-deployment 500] [--timeout S] [--verbose]" >&2
   echo "       bench/run.sh node-loss [--nodes 3] [--replicas 30] [--timeout S] [--verbose]" >&2
+  echo "       bench/run.sh ingress [--rounds 3] [--duration S] [--threads N] [--connections N] [--verbose]" >&2
 }
 
 # The hollow-node benchmarks need no engine: they start `chas server` and fake the nodes themselves.
@@ -20,6 +22,7 @@ needs_docker=true
 case "${1:-}" in
   submit-to-running) project=bench/Chas.Bench.SubmitToRunning ;;
   scheduler|node-loss) project=bench/Chas.Bench.Scheduler; needs_docker=false ;;
+  ingress) project=bench/Chas.Bench.Ingress; needs_docker=false; bash bench/ingress/ensure-tools.sh ;;
   -h|--help) usage; exit 0 ;;
   "") usage; exit 2 ;;
   *) log "unknown benchmark '$1'"; usage; exit 2 ;;
