@@ -170,8 +170,14 @@ public sealed class ContainerLifecycleTests(DockerEngineFixture engine) : IClass
     public async Task Stop_kills_a_process_that_ignores_SIGTERM_after_the_grace_period()
     {
         await using var containers = new TestContainers(_runtime);
-        // The shell ignores SIGTERM on purpose: only SIGKILL after the grace period ends it.
-        var id = await containers.StartAsync(containers.Spec("stop", "sh", "-c", "trap '' TERM; while true; do sleep 1; done"));
+        // The shell ignores SIGTERM on purpose: only SIGKILL after the grace period ends it. Stop only
+        // once it says the trap is armed, or the SIGTERM could arrive before the trap and end it at once.
+        var id = await containers.StartAsync(containers.Spec("stop", "sh", "-c", "trap '' TERM; echo armed; while true; do sleep 1; done"));
+        using (var armed = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await foreach (var line in _runtime.ReadLogsAsync(id, new LogOptions { Follow = true }, armed.Token))
+                if (line.Text == "armed") break;
+        }
 
         var stopwatch = Stopwatch.StartNew();
         await _runtime.StopAsync(id, TimeSpan.FromSeconds(1), CancellationToken.None);
