@@ -7,7 +7,7 @@ namespace Chas.Cli;
 /// <summary>What every long-running `chas` process shares: one-line console logs, and defaults derived from the machine.</summary>
 internal static class HostDefaults
 {
-    public static void ConfigureLogging(WebApplicationBuilder builder, string component, LogLevel level)
+    public static void ConfigureLogging(WebApplicationBuilder builder, LogLevel level)
     {
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -21,7 +21,6 @@ internal static class HostDefaults
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         // Data protection is pulled in by authentication but holds no secrets of ours; its key warning is noise.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-        _ = component;
     }
 
     /// <summary>The machine's name as a valid node name ("dev" if it cannot be made one).</summary>

@@ -57,7 +57,7 @@ internal static class AgentCommand
                 RestartBackoffMax = Durations.Parse(parse.GetValue(backoffMax)!, "--restart-backoff-max"),
                 NvidiaSmi = parse.GetValue(nvidiaSmi)!,
             };
-            var app = AgentApp.Build(options, s => s.AddDockerRuntime(), b => HostDefaults.ConfigureLogging(b, "agent", LogLevel.Information));
+            var app = AgentApp.Build(options, s => s.AddDockerRuntime(), b => HostDefaults.ConfigureLogging(b, LogLevel.Information));
             await app.StartAsync(cancel);
             await ServerCommand.WaitForShutdownAsync(cancel);
             await app.StopAsync(CancellationToken.None);

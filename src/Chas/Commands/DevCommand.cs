@@ -41,7 +41,7 @@ internal static class DevCommand
                 HeartbeatTimeout = Durations.Parse(parse.GetValue(heartbeatTimeout)!, "--heartbeat-timeout"),
                 PendingTimeout = Durations.Parse(parse.GetValue(pendingTimeout)!, "--pending-timeout"),
             };
-            var server = ChasServerApp.Build(serverOptions, b => HostDefaults.ConfigureLogging(b, "server", level));
+            var server = ChasServerApp.Build(serverOptions, b => HostDefaults.ConfigureLogging(b, level));
             try
             {
                 await server.StartAsync(token);
@@ -51,7 +51,8 @@ internal static class DevCommand
                 throw new CliException($"the API cannot listen on 127.0.0.1:{apiPort} ({ex.Message}); is another chas dev running? pick another port with --port");
             }
             var serverUrl = new Uri(server.Urls.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/");
-            var secrets = ServerSecrets.LoadOrCreate(dir);
+            // The server created its secrets when it was built; use that copy rather than reading the files again.
+            var secrets = server.Services.GetRequiredService<ServerSecrets>();
 
             var agent = AgentApp.Build(new AgentOptions
             {
@@ -63,7 +64,7 @@ internal static class DevCommand
                 // At least three heartbeats per timeout, so one late heartbeat never makes the node flap.
                 HeartbeatInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, serverOptions.HeartbeatTimeout.Ticks / 3)),
                 PortRange = HostDefaults.ParsePortRange(parse.GetValue(portRange)!),
-            }, s => s.AddDockerRuntime(), b => HostDefaults.ConfigureLogging(b, "agent", level));
+            }, s => s.AddDockerRuntime(), b => HostDefaults.ConfigureLogging(b, level));
             await agent.StartAsync(token);
 
             WebApplication? ingress = null;
@@ -71,7 +72,7 @@ internal static class DevCommand
             {
                 // The dev ingress is also the gateway: one port for apps, /api and /docs.
                 ingress = IngressApp.Build(new IngressOptions { Server = serverUrl, Token = secrets.AdminToken, ListenAddress = "127.0.0.1", Port = ip, Gateway = true },
-                    b => HostDefaults.ConfigureLogging(b, "ingress", level));
+                    b => HostDefaults.ConfigureLogging(b, level));
                 try
                 {
                     await ingress.StartAsync(token);

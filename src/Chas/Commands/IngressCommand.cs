@@ -44,7 +44,7 @@ internal static class IngressCommand
                 RateLimitPerMinute = parse.GetValue(rateLimit),
                 RequestLogging = parse.GetValue(requestLog),
             };
-            var app = IngressApp.Build(options, b => HostDefaults.ConfigureLogging(b, "ingress", LogLevel.Information));
+            var app = IngressApp.Build(options, b => HostDefaults.ConfigureLogging(b, LogLevel.Information));
             await app.StartAsync(cancel);
             Console.Out.WriteLine($"chas ingress listening on {string.Join(", ", app.Urls)}; deployments at <name>.<namespace>.{options.Domain}");
             await ServerCommand.WaitForShutdownAsync(cancel);

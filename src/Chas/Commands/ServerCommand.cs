@@ -24,7 +24,7 @@ internal static class ServerCommand
                 HeartbeatTimeout = Durations.Parse(parse.GetValue(heartbeatTimeout)!, "--heartbeat-timeout"),
                 PendingTimeout = Durations.Parse(parse.GetValue(pendingTimeout)!, "--pending-timeout"),
             };
-            var app = ChasServerApp.Build(options, b => HostDefaults.ConfigureLogging(b, "server", LogLevel.Information));
+            var app = ChasServerApp.Build(options, b => HostDefaults.ConfigureLogging(b, LogLevel.Information));
             await app.StartAsync(token);
             Console.Out.WriteLine($"chas server listening on {string.Join(", ", app.Urls)}; node join token in {Path.Combine(options.DataDir, "node-token")}");
             await WaitForShutdownAsync(token);
