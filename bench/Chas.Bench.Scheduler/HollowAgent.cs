@@ -12,9 +12,9 @@ namespace Chas.Bench.Scheduler;
 /// </summary>
 internal static class HollowAgent
 {
-    public static async Task RunAsync(Uri server, string nodeToken, string node, CancellationToken ct)
+    public static async Task RunAsync(Uri server, string token, string node, CancellationToken ct)
     {
-        using var client = new ChasClient(server, nodeToken);
+        using var client = new ChasClient(server, token);
         while (!ct.IsCancellationRequested)
         {
             try

@@ -35,10 +35,10 @@ internal sealed class HollowNodes : IAsyncDisposable
     private readonly TaskCompletionSource _allReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _ready, _failures;
 
-    public HollowNodes(Uri server, string nodeToken, int count)
+    public HollowNodes(Uri server, string token, int count)
     {
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnections, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
-        _client = new ChasClient(server, nodeToken, handler);
+        _client = new ChasClient(server, token, handler);
         Nodes = [.. Enumerable.Range(0, count).Select(i => new HollowNode($"hollow-{i:D5}"))];
     }
 

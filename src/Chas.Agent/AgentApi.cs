@@ -14,13 +14,13 @@ namespace Chas.Agent;
 /// </summary>
 internal static class AgentApi
 {
-    public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app, AgentOptions options)
+    public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app, NodeCredentialHolder credential)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
         var v1 = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
-            IsAuthorized(context.HttpContext.Request, options.Token)
+            credential.Credential is { } expected && IsAuthorized(context.HttpContext.Request, expected)
                 ? await next(context)
-                : Results.Problem(statusCode: 401, detail: "the node token is required"));
+                : Results.Problem(statusCode: 401, detail: "the node's credential is required: only its server calls this API"));
         v1.MapGet("/containers/{id}/logs", StreamLogsAsync);
         return app;
     }

@@ -23,7 +23,7 @@ public static class AgentApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapAgentApi(options);
+        app.MapAgentApi(app.Services.GetRequiredService<NodeCredentialHolder>());
         return app;
     }
 
@@ -31,7 +31,8 @@ public static class AgentApp
     {
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new ChasClient(options.Server, options.Token));
+        services.AddSingleton<NodeCredentialHolder>();
+        services.AddSingleton(_ => new ChasClient(options.Server, options.Token, ChasClientTls.HandlerFor(options.CertificateAuthorityPem)));
         services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<ChasClient>(), options.NodeName,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chas.Agent.StatusReporter")));
         services.AddSingleton(sp => new TaskSupervisor(sp.GetRequiredService<IContainerRuntime>(), sp.GetRequiredService<StatusReporter>(),

@@ -14,7 +14,7 @@ namespace Chas.Agent;
 /// heartbeat and follow the node's assignments through the watch stream, re-listing after any break.
 /// </summary>
 internal sealed partial class AgentHost(
-    AgentOptions options, ChasClient client, IContainerRuntime runtime, TaskSupervisor supervisor,
+    AgentOptions options, ChasClient client, NodeCredentialHolder credential, IContainerRuntime runtime, TaskSupervisor supervisor,
     IServer server, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<AgentHost> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
@@ -22,6 +22,7 @@ internal sealed partial class AgentHost(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WaitForStartAsync(stoppingToken);
+        await JoinAsync(stoppingToken);
         var registration = await BuildRegistrationAsync(stoppingToken);
         await RetryAsync("register", () => client.RegisterNodeAsync(registration, stoppingToken), stoppingToken);
         LogJoined(logger, options.NodeName, options.Server.ToString(), registration.AgentUrl!);
@@ -79,6 +80,17 @@ internal sealed partial class AgentHost(
             }
         }
         while (await timer.WaitForNextTickAsync(ct).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default));
+    }
+
+    /// <summary>Once per start: the join token buys the node's credential, which every later call uses.</summary>
+    private async Task JoinAsync(CancellationToken ct)
+    {
+        if (credential.Credential is null)
+        {
+            var joined = await RetryAsync("join", () => client.JoinNodeAsync(options.NodeName, ct), ct);
+            credential.Credential = joined.Credential;
+        }
+        client.SetToken(credential.Credential);
     }
 
     private async Task WaitForStartAsync(CancellationToken ct)

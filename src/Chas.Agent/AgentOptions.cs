@@ -6,6 +6,8 @@ public sealed record AgentOptions
 {
     public required Uri Server { get; init; }
     public required string Token { get; init; }
+    /// <summary>PEM of the CA the server's certificate must chain to (a server with its own CA); null: system trust.</summary>
+    public string? CertificateAuthorityPem { get; init; }
     public required string NodeName { get; init; }
     /// <summary>The node's address: published ports bind here and the server reaches the agent here.</summary>
     public required string Address { get; init; }

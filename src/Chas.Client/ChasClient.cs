@@ -12,7 +12,7 @@ namespace Chas.Client;
 /// Typed access to the CHaS API, used by the CLI, the agent and tests. Every failure the server
 /// explains surfaces as <see cref="ChasApiException"/>.
 /// </summary>
-public sealed class ChasClient : IDisposable
+public sealed partial class ChasClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
@@ -29,13 +29,23 @@ public sealed class ChasClient : IDisposable
 
     public Uri Server => _http.BaseAddress!;
 
+    /// <summary>
+    /// The namespace of calls about tasks, deployments and services that name none; null lets the
+    /// server decide (the caller's home namespace; lists: every namespace the caller can see).
+    /// </summary>
+    public string? Namespace { get; set; }
+
+    /// <summary>Replaces the bearer token sent from now on (after a refresh); null or empty sends none.</summary>
+    public void SetToken(string? token) =>
+        _http.DefaultRequestHeaders.Authorization = string.IsNullOrEmpty(token) ? null : new AuthenticationHeaderValue("Bearer", token);
+
     // ---- tasks ----
 
     public Task<TaskResource> CreateTaskAsync(CreateTaskRequest request, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, "api/v1/tasks", request, ChasJsonContext.Default.CreateTaskRequest, ChasJsonContext.Default.TaskResource, ct);
+        SendAsync(HttpMethod.Post, request.Namespace is null ? WithNamespace("api/v1/tasks", Namespace) : "api/v1/tasks", request, ChasJsonContext.Default.CreateTaskRequest, ChasJsonContext.Default.TaskResource, ct);
 
     public Task<ResourceList<TaskResource>> ListTasksAsync(string? node = null, CancellationToken ct = default) =>
-        GetAsync(node is null ? "api/v1/tasks" : $"api/v1/tasks?node={Uri.EscapeDataString(node)}", ChasJsonContext.Default.ResourceListTaskResource, ct);
+        GetAsync(node is null ? WithNamespace("api/v1/tasks", Namespace) : $"api/v1/tasks?node={Uri.EscapeDataString(node)}", ChasJsonContext.Default.ResourceListTaskResource, ct);
 
     public Task<TaskResource> GetTaskAsync(string name, string? ns = null, CancellationToken ct = default) =>
         GetAsync(TaskPath(name, ns), ChasJsonContext.Default.TaskResource, ct);
@@ -45,7 +55,8 @@ public sealed class ChasClient : IDisposable
 
     public async Task DeleteTaskAsync(string name, bool force, string? ns = null, CancellationToken ct = default)
     {
-        var path = TaskPath(name, ns) + (force ? (ns is null ? "?force=true" : "&force=true") : "");
+        var path = TaskPath(name, ns);
+        if (force) path = WithQuery(path, "force=true");
         using var response = await _http.DeleteAsync(path, ct);
         await EnsureSuccessAsync(response, ct);
     }
@@ -58,7 +69,7 @@ public sealed class ChasClient : IDisposable
         string? ns = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var query = $"follow={(follow ? "true" : "false")}&timestamps={(timestamps ? "true" : "false")}" + (tail is { } t ? $"&tail={t}" : "");
-        var path = TaskPath(name, ns, "/logs") + (ns is null ? "?" : "&") + query;
+        var path = WithQuery(TaskPath(name, ns, "/logs"), query);
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         await EnsureSuccessAsync(response, ct);
@@ -92,7 +103,7 @@ public sealed class ChasClient : IDisposable
     // ---- services ----
 
     public Task<IReadOnlyList<ServiceInfo>> ListServicesAsync(CancellationToken ct = default) =>
-        GetAsync("api/v1/services", ChasJsonContext.Default.IReadOnlyListServiceInfo, ct);
+        GetAsync(WithNamespace("api/v1/services", Namespace), ChasJsonContext.Default.IReadOnlyListServiceInfo, ct);
 
     // ---- deployments ----
 
@@ -101,7 +112,7 @@ public sealed class ChasClient : IDisposable
         SendAsync(HttpMethod.Put, DeploymentPath(request.Name!, request.Namespace), request, ChasJsonContext.Default.ApplyDeploymentRequest, ChasJsonContext.Default.DeploymentResource, ct);
 
     public Task<ResourceList<DeploymentResource>> ListDeploymentsAsync(CancellationToken ct = default) =>
-        GetAsync("api/v1/deployments", ChasJsonContext.Default.ResourceListDeploymentResource, ct);
+        GetAsync(WithNamespace("api/v1/deployments", Namespace), ChasJsonContext.Default.ResourceListDeploymentResource, ct);
 
     public Task<DeploymentResource> GetDeploymentAsync(string name, string? ns = null, CancellationToken ct = default) =>
         GetAsync(DeploymentPath(name, ns), ChasJsonContext.Default.DeploymentResource, ct);
@@ -121,8 +132,8 @@ public sealed class ChasClient : IDisposable
     public IAsyncEnumerable<WatchEvent<DeploymentResource>> WatchDeploymentsAsync(long since, CancellationToken ct = default) =>
         WatchAsync("deployments", since, null, ChasJsonContext.Default.WatchEventDeploymentResource, ct);
 
-    private static string DeploymentPath(string name, string? ns, string suffix = "") =>
-        $"api/v1/deployments/{Uri.EscapeDataString(name)}{suffix}" + (ns is null ? "" : $"?namespace={Uri.EscapeDataString(ns)}");
+    private string DeploymentPath(string name, string? ns, string suffix = "") =>
+        WithNamespace($"api/v1/deployments/{Uri.EscapeDataString(name)}{suffix}", ns ?? Namespace);
 
     // ---- watch ----
 
@@ -154,8 +165,13 @@ public sealed class ChasClient : IDisposable
 
     // ---- plumbing ----
 
-    private static string TaskPath(string name, string? ns, string suffix = "") =>
-        $"api/v1/tasks/{Uri.EscapeDataString(name)}{suffix}" + (ns is null ? "" : $"?namespace={Uri.EscapeDataString(ns)}");
+    private string TaskPath(string name, string? ns, string suffix = "") =>
+        WithNamespace($"api/v1/tasks/{Uri.EscapeDataString(name)}{suffix}", ns ?? Namespace);
+
+    private static string WithNamespace(string path, string? ns) =>
+        ns is null ? path : WithQuery(path, $"namespace={Uri.EscapeDataString(ns)}");
+
+    private static string WithQuery(string path, string query) => path + (path.Contains('?') ? "&" : "?") + query;
 
     private async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> typeInfo, CancellationToken ct)
     {

@@ -14,6 +14,9 @@ public sealed record WorkloadTemplate
     public PlacementStrategyName Strategy { get; init; } = PlacementStrategyName.Spread;
     public ProbeSpec? Liveness { get; init; }
     public ProbeSpec? Readiness { get; init; }
+    /// <summary>Full access to the host's devices; only admins may ask for it.</summary>
+    public bool Privileged { get; init; }
+    public bool ReadOnlyRootFilesystem { get; init; }
 }
 
 public sealed record DeploymentRevision
@@ -41,6 +44,8 @@ public sealed record DeploymentResource
     public double ProgressDeadlineSeconds { get; init; } = 120;
     /// <summary>How the ingress routes to it (when it publishes a port).</summary>
     public IngressSpec? Ingress { get; init; }
+    /// <summary>Set when the namespace's policy asks for approval: no instance starts while it is pending or rejected.</summary>
+    public ApprovalRecord? Approval { get; init; }
 
     /// <summary>The revision the deployment wants; older ones are replaced.</summary>
     public int Revision { get; init; } = 1;
@@ -88,6 +93,8 @@ public sealed record ApplyDeploymentRequest
     public int? MaxUnavailable { get; init; }
     public double? ProgressDeadlineSeconds { get; init; }
     public IngressSpec? Ingress { get; init; }
+    public bool? Privileged { get; init; }
+    public bool? ReadOnlyRootFilesystem { get; init; }
 }
 
 public sealed record ScaleRequest

@@ -17,6 +17,8 @@ public sealed record CreateTaskRequest
     public PlacementStrategyName? Strategy { get; init; }
     public RestartPolicy? RestartPolicy { get; init; }
     public int? MaxRestarts { get; init; }
+    public bool? Privileged { get; init; }
+    public bool? ReadOnlyRootFilesystem { get; init; }
 }
 
 /// <summary>Body of POST /api/v1/nodes (agent registration).</summary>

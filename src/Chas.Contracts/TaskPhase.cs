@@ -7,6 +7,8 @@ namespace Chas.Contracts;
 public enum TaskPhase
 {
     [JsonStringEnumMemberName("pending")] Pending,
+    /// <summary>Waits for an operator's `chas approve` (the namespace asks approval for such work); not scheduled yet.</summary>
+    [JsonStringEnumMemberName("pending-approval")] PendingApproval,
     [JsonStringEnumMemberName("scheduled")] Scheduled,
     /// <summary>Placed; the agent is pulling, creating or (after a crash, in back-off) restarting the container.</summary>
     [JsonStringEnumMemberName("starting")] Starting,
@@ -32,6 +34,7 @@ public static class TaskPhaseExtensions
     public static string ToWire(this TaskPhase phase) => phase switch
     {
         TaskPhase.Pending => "pending",
+        TaskPhase.PendingApproval => "pending-approval",
         TaskPhase.Scheduled => "scheduled",
         TaskPhase.Starting => "starting",
         TaskPhase.Running => "running",

@@ -29,6 +29,11 @@ public sealed record TaskResource
     public int? MaxRestarts { get; init; }
     public ProbeSpec? Liveness { get; init; }
     public ProbeSpec? Readiness { get; init; }
+    /// <summary>Full access to the host's devices; only admins may ask for it.</summary>
+    public bool Privileged { get; init; }
+    public bool ReadOnlyRootFilesystem { get; init; }
+    /// <summary>Set when the namespace's policy asks for approval (phase pending-approval until approved).</summary>
+    public ApprovalRecord? Approval { get; init; }
 
     /// <summary>The deployment this is an instance of (null for a standalone task), and its revision.</summary>
     public string? Deployment { get; init; }

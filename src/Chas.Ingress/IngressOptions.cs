@@ -9,6 +9,8 @@ public sealed record IngressOptions
     public required Uri Server { get; init; }
     /// <summary>A token allowed to list and watch (the admin token or the node join token).</summary>
     public required string Token { get; init; }
+    /// <summary>PEM of the CA the server's certificate must chain to (a server with its own CA); null: system trust.</summary>
+    public string? CertificateAuthorityPem { get; init; }
 
     public string ListenAddress { get; init; } = "0.0.0.0";
     /// <summary>The one port traffic arrives on (HTTPS when a certificate is given); 0 picks a free one.</summary>

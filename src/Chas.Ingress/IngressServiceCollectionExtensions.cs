@@ -24,7 +24,7 @@ public static class IngressServiceCollectionExtensions
     {
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => new ChasClient(options.Server, options.Token));
+        services.TryAddSingleton(_ => new ChasClient(options.Server, options.Token, ChasClientTls.HandlerFor(options.CertificateAuthorityPem)));
         services.TryAddSingleton<ClusterObjects>();
         services.TryAddSingleton<IngressConfigProvider>();
         services.TryAddSingleton<IngressMetrics>();
@@ -32,7 +32,12 @@ public static class IngressServiceCollectionExtensions
         services.AddHostedService<RouteTablePublisher>();
 
         services.AddReverseProxy()
-            .ConfigureHttpClient((_, handler) => handler.ConnectTimeout = TimeSpan.FromSeconds(5));
+            .ConfigureHttpClient((_, handler) =>
+            {
+                handler.ConnectTimeout = TimeSpan.FromSeconds(5);
+                // Gateway routes reach the API server, whose certificate may come from its own CA.
+                if (options.CertificateAuthorityPem is { } ca) handler.SslOptions.RemoteCertificateValidationCallback = ChasClientTls.ValidatorFor(ca, alsoSystemTrust: true);
+            });
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<IngressConfigProvider>());
         services.AddIngressPolicies();
 

@@ -22,5 +22,16 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     NodesCommand.Create(),
     NodeCommand.Create(),
     ImageCommand.Create(),
+    AuthCommands.Login(),
+    AuthCommands.Logout(),
+    AuthCommands.WhoAmI(),
+    AuthCommands.Signup(),
+    UserCommands.Create(),
+    TokenCommands.Create(),
+    InviteCommands.Create(),
+    NamespaceCommands.Create(),
+    ApprovalCommands.Approve(),
+    ApprovalCommands.Reject(),
+    AuditCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

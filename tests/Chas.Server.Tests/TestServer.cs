@@ -44,8 +44,13 @@ public sealed class TestServer : IAsyncDisposable
         Http.BaseAddress = Url;
         Secrets = ServerSecrets.LoadOrCreate(DataDir);
         Admin = new ChasClient(Url, Secrets.AdminToken);
-        Node = new ChasClient(Url, Secrets.NodeToken);
+        // Admins may act for any node, so tests that are not about node credentials drive many
+        // hollow nodes through one client; NodeClient gives a node's own, narrower credential.
+        Node = new ChasClient(Url, Secrets.AdminToken);
     }
+
+    /// <summary>A client holding the node's own credential, as its agent would after joining.</summary>
+    public ChasClient NodeClient(string node) => new(Url, Chas.Server.Auth.OpaqueTokens.NodeCredential(Secrets.NodeCredentialKey, node));
 
     /// <summary>Stops the server but keeps its data directory, and starts a new one on it.</summary>
     public async Task<TestServer> RestartAsync()

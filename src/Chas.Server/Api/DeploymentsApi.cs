@@ -1,6 +1,7 @@
 using Chas.Contracts;
 using Chas.Server.Auth;
 using Chas.Server.State;
+using Chas.Server.Tenancy;
 using Chas.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,9 +13,9 @@ public static class DeploymentsApi
 {
     public static IEndpointRouteBuilder MapDeploymentsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/deployments").WithTags("Deployments").RequireAuthorization(Policies.User);
-        group.MapGet("/", ListAsync).Produces<ResourceList<DeploymentResource>>().WithSummary("List deployments.");
-        group.MapGet("/{name}", GetAsync).Produces<DeploymentResource>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Get one deployment.");
+        var group = app.MapGroup("/api/v1/deployments").WithTags("Deployments").RequireAccess(AccessLevel.NamespaceWrite);
+        group.MapGet("/", ListAsync).RequireAccess(AccessLevel.NamespaceList).Produces<ResourceList<DeploymentResource>>().WithSummary("List deployments.");
+        group.MapGet("/{name}", GetAsync).RequireAccess(AccessLevel.NamespaceRead).Produces<DeploymentResource>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Get one deployment.");
         group.MapPut("/{name}", ApplyAsync).Accepts<ApplyDeploymentRequest>("application/json")
             .Produces<DeploymentResource>().ProducesValidationProblem()
             .WithSummary("Create or update a deployment. A changed template starts a rolling update to a new revision.");
@@ -25,16 +26,21 @@ public static class DeploymentsApi
             .Produces<DeploymentResource>().ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Roll back to the previous revision's template.");
         group.MapDelete("/{name}", DeleteAsync).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Remove a deployment; its instances are stopped (drained out of the ingress first) and then forgotten.");
+        group.MapPost("/{name}/approve", (string name, HttpContext c, DeploymentStore s, TimeProvider t) => DecideAsync(name, c, s, t, approve: true))
+            .RequireAccess(AccessLevel.NamespaceApprove).Produces<DeploymentResource>().ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Approve a deployment waiting for approval: its instances start.");
+        group.MapPost("/{name}/reject", (string name, HttpContext c, DeploymentStore s, TimeProvider t) => DecideAsync(name, c, s, t, approve: false))
+            .RequireAccess(AccessLevel.NamespaceApprove).Accepts<RejectRequest>("application/json").Produces<DeploymentResource>().ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Reject a deployment waiting for approval: no instance of the held revision starts.");
         return app;
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, DeploymentStore store)
     {
         var (items, revision) = await store.ListAsync(request.HttpContext.RequestAborted);
-        var ns = request.Query.ContainsKey("namespace") ? RequestContext.NamespaceOf(request) : null;
         return Results.Ok(new ResourceList<DeploymentResource>
         {
-            Items = items.Where(d => ns is null || d.Namespace == ns).OrderBy(d => d.Name, StringComparer.Ordinal).ToList(),
+            Items = items.Where(d => RequestContext.Lists(request, d.Namespace)).OrderBy(d => d.Name, StringComparer.Ordinal).ToList(),
             Revision = revision,
         });
     }
@@ -45,7 +51,8 @@ public static class DeploymentsApi
         return deployment is null ? Problems.NotFound("deployment", name) : Results.Ok(deployment);
     }
 
-    private static async Task<IResult> ApplyAsync(string name, HttpRequest request, DeploymentStore store, TimeProvider time)
+    private static async Task<IResult> ApplyAsync(string name, HttpRequest request, DeploymentStore store, NamespaceStore namespaces,
+        NamespaceAccess access, QuotaGate quotas, TimeProvider time)
     {
         var (body, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.ApplyDeploymentRequest);
         if (problem is not null) return problem;
@@ -55,39 +62,92 @@ public static class DeploymentsApi
         if (!errors.IsEmpty) return Problems.Validation(errors);
 
         var ns = body.Namespace ?? RequestContext.NamespaceOf(request);
+        var caller = RequestContext.CallerOf(request.HttpContext);
+        if (ns != RequestContext.NamespaceOf(request) && await AccessMiddleware.RequireAsync(request.HttpContext, access, caller, ns, Role.User) is { } denied)
+            return denied;
+        if (body.Privileged == true && !caller.IsAdmin) return Problems.Status(StatusCodes.Status403Forbidden, "only admins may run privileged containers (privileged: true)");
         var template = DeploymentRevisions.TemplateOf(body);
-        for (var attempt = 0; attempt < 20; attempt++)
+        var policy = (await namespaces.GetAsync(ns, request.HttpContext.RequestAborted))?.Approval;
+        var needsApproval = Approvals.Needed(policy, template.CpuMillis, template.MemoryBytes, template.Gpus);
+        var existingReplicas = (await store.GetAsync(ns, name, request.HttpContext.RequestAborted))?.Replicas;
+        var replicas = body.Replicas ?? existingReplicas ?? 1;
+        return await quotas.GuardAsync(ns, QuotaGate.Of(template.CpuMillis, template.MemoryBytes, template.Gpus, replicas), name, async () =>
         {
-            var now = time.GetUtcNow();
-            var existing = await store.GetAsync(ns, name, request.HttpContext.RequestAborted);
-            try
+            for (var attempt = 0; attempt < 20; attempt++)
             {
-                if (existing is null)
+                var now = time.GetUtcNow();
+                var existing = await store.GetAsync(ns, name, request.HttpContext.RequestAborted);
+                try
                 {
-                    var created = await store.CreateAsync(DeploymentRevisions.New(name, ns, body, template, now), request.HttpContext.RequestAborted);
-                    return Results.Created($"/api/v1/deployments/{name}", created);
+                    if (existing is null)
+                    {
+                        var fresh = DeploymentRevisions.New(name, ns, body, template, now);
+                        if (needsApproval) fresh = fresh with { Approval = Approvals.Pending, RolloutMessage = $"waiting for an operator's approval: chas approve {name} -n {ns}" };
+                        var created = await store.CreateAsync(fresh, request.HttpContext.RequestAborted);
+                        return Results.Created($"/api/v1/deployments/{name}", created);
+                    }
+                    var updated = DeploymentRevisions.Apply(existing, body, template, now);
+                    // A new revision that needs approval waits for it; the running revision keeps serving meanwhile.
+                    if (needsApproval && updated.Revision != existing.Revision)
+                        updated = updated with { Approval = Approvals.Pending, RolloutMessage = $"revision {updated.Revision} waits for an operator's approval: chas approve {name} -n {ns}" };
+                    return Results.Ok(updated == existing ? existing : await store.UpdateAsync(updated, request.HttpContext.RequestAborted));
                 }
-                var updated = DeploymentRevisions.Apply(existing, body, template, now);
-                return Results.Ok(updated == existing ? existing : await store.UpdateAsync(updated, request.HttpContext.RequestAborted));
+                catch (ConflictException)
+                {
+                    // Created or changed concurrently (often by the controller's status write): apply again on the new state.
+                }
             }
-            catch (ConflictException)
-            {
-                // Created or changed concurrently (often by the controller's status write): apply again on the new state.
-            }
-        }
-        return Problems.Conflict($"deployment '{name}' keeps changing; try again");
+            return Problems.Conflict($"deployment '{name}' keeps changing; try again");
+        }, request.HttpContext.RequestAborted);
     }
 
-    private static async Task<IResult> ScaleAsync(string name, HttpRequest request, DeploymentStore store)
+    private static async Task<IResult> DecideAsync(string name, HttpContext context, DeploymentStore store, TimeProvider time, bool approve)
+    {
+        RejectRequest? body = null;
+        if (!approve)
+        {
+            (body, var problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.RejectRequest);
+            if (problem is not null) return problem;
+            if (string.IsNullOrWhiteSpace(body!.Reason)) return Problems.Field("reason", "is required: say why");
+            if (body.Reason.Length > 1000) return Problems.Field("reason", "must have at most 1000 characters");
+        }
+        var caller = RequestContext.CallerOf(context);
+        var now = time.GetUtcNow();
+        var waiting = true;
+        var updated = await store.UpdateAsync(RequestContext.NamespaceOf(context.Request), name, d =>
+        {
+            waiting = d.Approval?.State == ApprovalState.Pending;
+            if (!waiting) return null;
+            var record = new ApprovalRecord { State = approve ? ApprovalState.Approved : ApprovalState.Rejected, By = caller.Name, Reason = body?.Reason, At = now };
+            return d with
+            {
+                Approval = record,
+                RolloutMessage = approve ? $"revision {d.Revision}: approved by {caller.Name}" : $"revision {d.Revision}: rejected by {caller.Name}: {body!.Reason}",
+                RolloutStatus = approve ? RolloutStates.Progressing : RolloutStates.Failed,
+                RolloutStartedAt = approve ? now : d.RolloutStartedAt,
+            };
+        }, context.RequestAborted);
+        if (updated is null) return Problems.NotFound("deployment", name);
+        return waiting ? Results.Ok(updated) : Problems.Conflict($"deployment '{name}' is not waiting for approval");
+    }
+
+    private static async Task<IResult> ScaleAsync(string name, HttpRequest request, DeploymentStore store, QuotaGate quotas)
     {
         var (body, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.ScaleRequest);
         if (problem is not null) return problem;
         var errors = new ValidationErrors();
         Validate.Scale(errors, body!.Replicas);
         if (!errors.IsEmpty) return Problems.Validation(errors);
-        var updated = await store.UpdateAsync(RequestContext.NamespaceOf(request), name,
-            d => d.Replicas == body.Replicas ? null : d with { Replicas = body.Replicas!.Value }, request.HttpContext.RequestAborted);
-        return updated is null ? Problems.NotFound("deployment", name) : Results.Ok(updated);
+        var ns = RequestContext.NamespaceOf(request);
+        var current = await store.GetAsync(ns, name, request.HttpContext.RequestAborted);
+        if (current is null) return Problems.NotFound("deployment", name);
+        var t = current.Template;
+        return await quotas.GuardAsync(ns, QuotaGate.Of(t.CpuMillis, t.MemoryBytes, t.Gpus, body.Replicas!.Value), name, async () =>
+        {
+            var updated = await store.UpdateAsync(ns, name,
+                d => d.Replicas == body.Replicas ? null : d with { Replicas = body.Replicas!.Value }, request.HttpContext.RequestAborted);
+            return updated is null ? Problems.NotFound("deployment", name) : Results.Ok(updated);
+        }, request.HttpContext.RequestAborted);
     }
 
     private static async Task<IResult> UndoAsync(string name, HttpRequest request, DeploymentStore store, TimeProvider time)

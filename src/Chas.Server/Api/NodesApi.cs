@@ -1,5 +1,6 @@
 using Chas.Contracts;
 using Chas.Server.Auth;
+using Chas.Server.Hosting;
 using Chas.Server.State;
 using Chas.Store;
 using Microsoft.AspNetCore.Builder;
@@ -13,22 +14,25 @@ public static class NodesApi
     public static IEndpointRouteBuilder MapNodesApi(this IEndpointRouteBuilder app)
     {
         var nodes = app.MapGroup("/api/v1/nodes").WithTags("Nodes");
-        nodes.MapGet("/", ListAsync).RequireAuthorization(Policies.Agent)
+        nodes.MapGet("/", ListAsync).RequireAccess(AccessLevel.ClusterRead)
             .Produces<ResourceList<NodeResource>>().WithSummary("List nodes with their status and what is allocated on them.");
-        nodes.MapGet("/{name}", GetAsync).RequireAuthorization(Policies.Agent)
+        nodes.MapGet("/{name}", GetAsync).RequireAccess(AccessLevel.ClusterRead)
             .Produces<NodeResource>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Get one node.");
-        nodes.MapPost("/", RegisterAsync).RequireAuthorization(Policies.Agent)
+        nodes.MapPost("/{name}/join", JoinAsync).RequireAccess(AccessLevel.NodeJoin)
+            .Produces<NodeCredential>().ProducesValidationProblem()
+            .WithSummary("Trade the cluster's join token for the node's own credential, which the agent uses from then on.");
+        nodes.MapPost("/", RegisterAsync).RequireAccess(AccessLevel.NodeReport)
             .Accepts<RegisterNodeRequest>("application/json").Produces<NodeResource>().ProducesValidationProblem()
             .WithSummary("An agent joins (or re-joins) the cluster with its capacity. The node becomes ready with its first heartbeat.");
-        nodes.MapPost("/{name}/heartbeat", HeartbeatAsync).RequireAuthorization(Policies.Agent)
+        nodes.MapPost("/{name}/heartbeat", HeartbeatAsync).RequireAccess(AccessLevel.NodeSelf)
             .Accepts<HeartbeatRequest>("application/json").Produces<NodeResource>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("An agent says it is alive; a notready node becomes ready again.");
         nodes.MapPost("/{name}/cordon", (string name, HttpContext c, NodeStore s) => SetSchedulingAsync(name, c, s, unschedulable: true, draining: false))
-            .RequireAuthorization(Policies.User).Produces<NodeResource>().WithSummary("Stop placing new work on the node; what runs there stays.");
+            .RequireAccess(AccessLevel.ClusterOperate).Produces<NodeResource>().WithSummary("Stop placing new work on the node; what runs there stays.");
         nodes.MapPost("/{name}/uncordon", (string name, HttpContext c, NodeStore s) => SetSchedulingAsync(name, c, s, unschedulable: false, draining: false))
-            .RequireAuthorization(Policies.User).Produces<NodeResource>().WithSummary("Place new work on the node again.");
+            .RequireAccess(AccessLevel.ClusterOperate).Produces<NodeResource>().WithSummary("Place new work on the node again.");
         nodes.MapPost("/{name}/drain", (string name, HttpContext c, NodeStore s) => SetSchedulingAsync(name, c, s, unschedulable: true, draining: true))
-            .RequireAuthorization(Policies.User).Produces<NodeResource>()
+            .RequireAccess(AccessLevel.ClusterOperate).Produces<NodeResource>()
             .WithSummary("Cordon the node and move its deployment instances elsewhere one by one, each replacement ready before the old one stops.");
         return app;
     }
@@ -68,12 +72,24 @@ public static class NodesApi
             LastHeartbeat = liveness.LastSeen(node.Name),
         };
 
+    private static IResult JoinAsync(string name, ServerSecrets secrets)
+    {
+        var errors = new ValidationErrors();
+        Validate.Name(errors, "name", name);
+        return errors.IsEmpty
+            ? Results.Ok(new NodeCredential { Node = name, Credential = OpaqueTokens.NodeCredential(secrets.NodeCredentialKey, name) })
+            : Problems.Validation(errors);
+    }
+
     private static async Task<IResult> RegisterAsync(HttpContext context, NodeStore nodes, TimeProvider time)
     {
         var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.RegisterNodeRequest);
         if (problem is not null) return problem;
         var errors = Validate.Node(body!);
         if (!errors.IsEmpty) return Problems.Validation(errors);
+        var caller = RequestContext.CallerOf(context);
+        if (caller.Kind == CallerKind.Node && caller.Node != body!.Name)
+            return Problems.Status(StatusCodes.Status403Forbidden, $"this credential belongs to node '{caller.Node}', not '{body.Name}'");
 
         var now = time.GetUtcNow();
         for (var attempt = 0; attempt < 20; attempt++)

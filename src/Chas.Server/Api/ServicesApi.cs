@@ -12,22 +12,22 @@ public static class ServicesApi
 {
     public static IEndpointRouteBuilder MapServicesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/services").WithTags("Services").RequireAuthorization(Policies.Agent);
-        group.MapGet("/", (HttpRequest request, ClusterCache cache) => Results.Ok(Catalog(request, cache)))
+        var group = app.MapGroup("/api/v1/services").WithTags("Services");
+        group.MapGet("/", (HttpRequest request, ClusterCache cache) => Results.Ok(Catalog(request, cache))).RequireAccess(AccessLevel.NamespaceList)
             .Produces<IReadOnlyList<ServiceInfo>>().WithSummary("Every exposed deployment with its hosts, paths, policy and ready endpoints.");
         group.MapGet("/{name}/endpoints", (string name, HttpRequest request, ClusterCache cache) =>
         {
             var ns = RequestContext.NamespaceOf(request);
             var service = Catalog(request, cache).FirstOrDefault(s => s.Name == name && s.Namespace == ns);
             return service is null ? Problems.NotFound("service", name) : Results.Ok(service.Endpoints);
-        }).Produces<IReadOnlyList<ServiceEndpoint>>().ProducesProblem(StatusCodes.Status404NotFound)
+        }).RequireAccess(AccessLevel.NamespaceRead).Produces<IReadOnlyList<ServiceEndpoint>>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The ready endpoints (node address + host port) of one service.");
         return app;
     }
 
-    private static IReadOnlyList<ServiceInfo> Catalog(HttpRequest request, ClusterCache cache)
+    private static List<ServiceInfo> Catalog(HttpRequest request, ClusterCache cache)
     {
         var all = ServiceCatalog.Build(cache.Deployments(), cache.Tasks(), cache.Nodes().ToDictionary(n => n.Name, n => n.Address, StringComparer.Ordinal));
-        return request.Query.ContainsKey("namespace") ? all.Where(s => s.Namespace == RequestContext.NamespaceOf(request)).ToList() : all;
+        return all.Where(s => RequestContext.Lists(request, s.Namespace)).ToList();
     }
 }

@@ -32,7 +32,7 @@ internal static class TaskLogs
         }
         if (task.ContainerId is null || task.Node is null)
         {
-            var why = task.Status == TaskPhase.Pending ? $"it is pending: {task.Reason}" : $"it is {task.Status.ToWire()}";
+            var why = task.Status is TaskPhase.Pending or TaskPhase.PendingApproval ? $"it is pending: {task.Reason}" : $"it is {task.Status.ToWire()}";
             await Problems.Conflict($"task '{name}' has no container yet; {why}").ExecuteAsync(context);
             return;
         }
@@ -47,7 +47,7 @@ internal static class TaskLogs
             $"follow={follow.ToString().ToLowerInvariant()}&timestamps={timestamps.ToString().ToLowerInvariant()}{(tail is { } t ? $"&tail={t}" : "")}");
         var url = new Uri(new Uri(node.AgentUrl), $"v1/containers/{Uri.EscapeDataString(task.ContainerId)}/logs?{query}");
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets.NodeToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Auth.OpaqueTokens.NodeCredential(secrets.NodeCredentialKey, node.Name));
         HttpResponseMessage response;
         try
         {

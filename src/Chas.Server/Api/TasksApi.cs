@@ -1,6 +1,7 @@
 using Chas.Contracts;
 using Chas.Server.Auth;
 using Chas.Server.State;
+using Chas.Server.Tenancy;
 using Chas.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,39 +15,53 @@ public static class TasksApi
     {
         var tasks = app.MapGroup("/api/v1/tasks").WithTags("Tasks");
 
-        tasks.MapPost("/", CreateAsync).RequireAuthorization(Policies.User)
+        tasks.MapPost("/", CreateAsync).RequireAccess(AccessLevel.NamespaceWrite)
             .Accepts<CreateTaskRequest>("application/json")
-            .Produces<TaskResource>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("Create a task: a container run to completion.");
-        tasks.MapGet("/", ListAsync).RequireAuthorization(Policies.Agent)
-            .Produces<ResourceList<TaskResource>>().WithSummary("List tasks, optionally only those bound to one node (?node=).");
-        tasks.MapGet("/{name}", GetAsync).RequireAuthorization(Policies.Agent)
+            .Produces<TaskResource>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("Create a task: a container run to completion. It waits in pending-approval when its namespace asks approval for such work.");
+        tasks.MapGet("/", ListAsync).RequireAccess(AccessLevel.NamespaceList)
+            .Produces<ResourceList<TaskResource>>().WithSummary("List tasks of one namespace (?namespace=) or of all the caller can see, optionally only those bound to one node (?node=).");
+        tasks.MapGet("/{name}", GetAsync).RequireAccess(AccessLevel.NamespaceRead)
             .Produces<TaskResource>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Get one task.");
-        tasks.MapPost("/{name}/stop", StopAsync).RequireAuthorization(Policies.User)
+        tasks.MapPost("/{name}/stop", StopAsync).RequireAccess(AccessLevel.NamespaceWrite)
             .Produces<TaskResource>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Stop a task (its container gets SIGTERM, then SIGKILL).");
-        tasks.MapDelete("/{name}", DeleteAsync).RequireAuthorization(Policies.User)
+        tasks.MapDelete("/{name}", DeleteAsync).RequireAccess(AccessLevel.NamespaceWrite)
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Remove a task and its container. A task that still runs needs ?force=true.");
-        tasks.MapPut("/{name}/status", ReportStatusAsync).RequireAuthorization(Policies.Agent)
+        tasks.MapPut("/{name}/status", ReportStatusAsync).RequireAccess(AccessLevel.NodeReport)
             .Accepts<TaskStatusReport>("application/json")
             .Produces<TaskResource>().ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Agents report what happened to a task's container.");
-        tasks.MapGet("/{name}/logs", TaskLogs.ProxyAsync).RequireAuthorization(Policies.User)
+        tasks.MapGet("/{name}/logs", TaskLogs.ProxyAsync).RequireAccess(AccessLevel.NamespaceRead)
             .Produces<string>(StatusCodes.Status200OK, "text/plain").ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("The task's container output, through its node's agent (?follow=true&tail=N&timestamps=true).");
+        tasks.MapPost("/{name}/approve", (string name, HttpContext c, TaskStore s, TimeProvider t) => DecideAsync(name, c, s, t, approve: true))
+            .RequireAccess(AccessLevel.NamespaceApprove).Produces<TaskResource>().ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Approve a task waiting in pending-approval: it goes to the scheduler.");
+        tasks.MapPost("/{name}/reject", (string name, HttpContext c, TaskStore s, TimeProvider t) => DecideAsync(name, c, s, t, approve: false))
+            .RequireAccess(AccessLevel.NamespaceApprove).Accepts<RejectRequest>("application/json").Produces<TaskResource>().ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Reject a task waiting in pending-approval: it fails with the reason given.");
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, TaskStore store, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpRequest request, TaskStore store, NamespaceStore namespaces, NamespaceAccess access, QuotaGate quotas, TimeProvider time)
     {
         var (body, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.CreateTaskRequest);
         if (problem is not null) return problem;
         var errors = Validate.Task(body!);
         if (!errors.IsEmpty) return Problems.Validation(errors);
 
+        var ns = body!.Namespace ?? RequestContext.NamespaceOf(request);
+        var caller = RequestContext.CallerOf(request.HttpContext);
+        if (ns != RequestContext.NamespaceOf(request) && await AccessMiddleware.RequireAsync(request.HttpContext, access, caller, ns, Role.User) is { } denied)
+            return denied;
+        if (body.Privileged == true && !caller.IsAdmin) return Problems.Status(StatusCodes.Status403Forbidden, "only admins may run privileged containers (privileged: true)");
+        var gpus = body.Gpus ?? body.GpuIndices?.Count ?? 0;
+        var needsApproval = Approvals.Needed((await namespaces.GetAsync(ns, request.HttpContext.RequestAborted))?.Approval, body.CpuMillis ?? 0, body.MemoryBytes ?? 0, gpus);
+
         var task = new TaskResource
         {
-            Name = body!.Name!,
-            Namespace = body.Namespace ?? RequestContext.NamespaceOf(request),
+            Name = body.Name!,
+            Namespace = ns,
             Uid = Guid.NewGuid().ToString("N"),
             Image = body.Image!,
             Command = body.Command ?? [],
@@ -60,28 +75,61 @@ public static class TasksApi
             Strategy = body.Strategy ?? PlacementStrategyName.Spread,
             RestartPolicy = body.RestartPolicy ?? RestartPolicy.Never,
             MaxRestarts = body.MaxRestarts,
-            Status = TaskPhase.Pending,
-            Reason = "waiting for the scheduler",
+            Privileged = body.Privileged ?? false,
+            ReadOnlyRootFilesystem = body.ReadOnlyRootFilesystem ?? false,
+            Approval = needsApproval ? Approvals.Pending : null,
+            Status = needsApproval ? TaskPhase.PendingApproval : TaskPhase.Pending,
+            Reason = needsApproval ? $"waiting for an operator's approval: chas approve {body.Name} -n {ns}" : "waiting for the scheduler",
             CreatedAt = time.GetUtcNow(),
         };
-        try
+        return await quotas.GuardAsync(ns, QuotaGate.Of(task.CpuMillis, task.MemoryBytes, gpus, 1), null, async () =>
         {
-            var created = await store.CreateAsync(task, request.HttpContext.RequestAborted);
-            return Results.Created($"/api/v1/tasks/{created.Name}", created);
-        }
-        catch (ConflictException)
+            try
+            {
+                var created = await store.CreateAsync(task, request.HttpContext.RequestAborted);
+                return Results.Created($"/api/v1/tasks/{created.Name}", created);
+            }
+            catch (ConflictException)
+            {
+                return Problems.Conflict($"task '{task.Name}' already exists; remove it first (chas rm {task.Name})");
+            }
+        }, request.HttpContext.RequestAborted);
+    }
+
+    private static async Task<IResult> DecideAsync(string name, HttpContext context, TaskStore store, TimeProvider time, bool approve)
+    {
+        RejectRequest? body = null;
+        if (!approve)
         {
-            return Problems.Conflict($"task '{task.Name}' already exists; remove it first (chas rm {task.Name})");
+            (body, var problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.RejectRequest);
+            if (problem is not null) return problem;
+            if (string.IsNullOrWhiteSpace(body!.Reason)) return Problems.Field("reason", "is required: say why");
+            if (body.Reason.Length > 1000) return Problems.Field("reason", "must have at most 1000 characters");
         }
+        var caller = RequestContext.CallerOf(context);
+        var now = time.GetUtcNow();
+        TaskResource? before = null;
+        var updated = await store.UpdateAsync(RequestContext.NamespaceOf(context.Request), name, task =>
+        {
+            before = task;
+            if (task.Status != TaskPhase.PendingApproval) return null;
+            var record = new ApprovalRecord { State = approve ? ApprovalState.Approved : ApprovalState.Rejected, By = caller.Name, Reason = body?.Reason, At = now };
+            return approve
+                ? task with { Approval = record, Status = TaskPhase.Pending, Reason = "waiting for the scheduler" }
+                : task with { Approval = record, Status = TaskPhase.Failed, Reason = $"rejected by {caller.Name}: {body!.Reason}", FinishedAt = now };
+        }, context.RequestAborted);
+        if (updated is null) return Problems.NotFound("task", name);
+        if (before?.Status != TaskPhase.PendingApproval && updated.Approval?.By != caller.Name)
+            return Problems.Conflict($"task '{name}' is {updated.Status.ToWire()}, not waiting for approval");
+        return Results.Ok(updated);
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, TaskStore store, string? node = null)
     {
         var (items, revision) = await store.ListAsync(request.HttpContext.RequestAborted);
-        var ns = request.Query.ContainsKey("namespace") ? RequestContext.NamespaceOf(request) : null;
         var filtered = items
             .Where(t => node is null || t.Node == node)
-            .Where(t => ns is null || t.Namespace == ns)
+            .Where(t => RequestContext.Lists(request, t.Namespace))
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Name, StringComparer.Ordinal)
             .ToList();
         return Results.Ok(new ResourceList<TaskResource> { Items = filtered, Revision = revision });
@@ -97,7 +145,7 @@ public static class TasksApi
     {
         var updated = await store.UpdateAsync(RequestContext.NamespaceOf(request), name, task =>
             task.Status.IsTerminal() || task.StopRequested ? null
-            : task.Status == TaskPhase.Pending ? TaskTransitions.StopUnstarted(task, time.GetUtcNow())
+            : task.Status is TaskPhase.Pending or TaskPhase.PendingApproval ? TaskTransitions.StopUnstarted(task, time.GetUtcNow())
             : task with { StopRequested = true }, request.HttpContext.RequestAborted);
         return updated is null ? Problems.NotFound("task", name) : Results.Ok(updated);
     }
@@ -109,7 +157,7 @@ public static class TasksApi
         {
             var task = await store.GetAsync(ns, name, request.HttpContext.RequestAborted);
             if (task is null) return Problems.NotFound("task", name);
-            if (!task.Status.IsTerminal() && task.Status != TaskPhase.Pending && !force)
+            if (!task.Status.IsTerminal() && task.Status is not (TaskPhase.Pending or TaskPhase.PendingApproval) && !force)
                 return Problems.Conflict($"task '{name}' is {task.Status.ToWire()}; stop it first (chas stop {name}) or remove it anyway (chas rm --force {name})");
             try
             {
@@ -134,6 +182,9 @@ public static class TasksApi
         {
             var task = await store.GetAsync(ns, name, request.HttpContext.RequestAborted);
             if (task is null) return Problems.NotFound("task", name);
+            var caller = RequestContext.CallerOf(request.HttpContext);
+            if (caller.Kind == CallerKind.Node && task.Node != caller.Node)
+                return Problems.Status(StatusCodes.Status403Forbidden, $"task '{name}' is not bound to node '{caller.Node}'");
             var outcome = TaskTransitions.ApplyReport(task, report!, time.GetUtcNow());
             if (outcome.ErrorStatus is { } status) return Problems.Status(status, outcome.Error!);
             if (ReferenceEquals(outcome.Updated, task)) return Results.Ok(task);

@@ -23,7 +23,7 @@ public static class WatchApi
 
     public static IEndpointRouteBuilder MapWatchApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/watch", WatchAsync).RequireAuthorization(Policies.Agent).WithTags("Watch")
+        app.MapGet("/api/v1/watch", WatchAsync).RequireAccess(AccessLevel.NamespaceList).WithTags("Watch")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status410Gone).ProducesValidationProblem()
             .WithSummary("Stream changes of one kind after a revision, as Server-Sent Events.");
         return app;
@@ -31,17 +31,22 @@ public static class WatchApi
 
     private static async Task WatchAsync(HttpContext context, IObjectStore store, TaskStore tasks, NodeStore nodes, DeploymentStore deployments, string? kind, long? since, string? node)
     {
+        if (RequestContext.CallerOf(context).Kind == CallerKind.Node && kind != TaskStore.KindName)
+        {
+            await Problems.Status(StatusCodes.Status403Forbidden, "a node may only watch its own tasks (kind=tasks&node=SELF)").ExecuteAsync(context);
+            return;
+        }
         Func<ChangeEvent, string?> render;
         switch (kind)
         {
             case TaskStore.KindName:
-                render = ev => RenderTask(ev, tasks, node);
+                render = ev => Visible(context.Request, ev) ? RenderTask(ev, tasks, node) : null;
                 break;
             case NodeStore.KindName:
                 render = ev => RenderNode(ev, nodes);
                 break;
             case DeploymentStore.KindName:
-                render = ev => JsonSerializer.Serialize(new WatchEvent<DeploymentResource>
+                render = ev => !Visible(context.Request, ev) ? null : JsonSerializer.Serialize(new WatchEvent<DeploymentResource>
                 {
                     Type = TypeOf(ev.Type), Revision = ev.Revision, Object = deployments.Deserialize(ev.Json, ev.Revision),
                 }, ChasJsonContext.Default.WatchEventDeploymentResource);
@@ -114,6 +119,13 @@ public static class WatchApi
             try { await pending; }
             catch (Exception) when (ct.IsCancellationRequested || pending.IsFaulted) { }
         }
+    }
+
+    /// <summary>Tasks and deployments are keyed "namespace/name": callers see only their namespaces' changes.</summary>
+    private static bool Visible(HttpRequest request, ChangeEvent change)
+    {
+        var slash = change.Key.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 || RequestContext.Lists(request, change.Key[..slash]);
     }
 
     private static string? RenderTask(ChangeEvent change, TaskStore tasks, string? node)

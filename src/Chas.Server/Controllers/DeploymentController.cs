@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Chas.Contracts;
 using Chas.Server.State;
+using Chas.Server.Tenancy;
 using Chas.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -92,6 +93,11 @@ public sealed partial class DeploymentController(
                     writes.Add(tasks.Write(instance.Status == TaskPhase.Pending ? TaskTransitions.StopUnstarted(instance, now) : instance with { StopRequested = true }));
             }
         }
+        else if (!Approvals.Cleared(deployment.Approval))
+        {
+            // Held for an operator's decision (or rejected): neither the new revision nor a scale
+            // starts anything; what already runs keeps running.
+        }
         else
         {
             var draining = cache.Nodes().Where(n => n.Draining).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
@@ -142,6 +148,8 @@ public sealed partial class DeploymentController(
             Strategy = template.Strategy,
             Liveness = template.Liveness,
             Readiness = template.Readiness ?? DefaultReadiness(template),
+            Privileged = template.Privileged,
+            ReadOnlyRootFilesystem = template.ReadOnlyRootFilesystem,
             RestartPolicy = RestartPolicy.Always,
             Deployment = deployment.Name,
             Revision = deployment.Revision,

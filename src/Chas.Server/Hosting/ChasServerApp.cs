@@ -1,4 +1,5 @@
 using Chas.Server.Api;
+using Chas.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,20 @@ public static class ChasServerApp
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "chas-server" });
         builder.WebHost.UseUrls([.. options.Urls]);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        // The slim builder leaves out what binds https:// URLs; TLS brings it back.
+        if (options.TlsMode != TlsMode.None) builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            // https:// URLs get the server's certificate (its own CA's, or from files; see ServerTls).
+            if (options.TlsMode != TlsMode.None)
+                k.ConfigureHttpsDefaults(https =>
+                {
+                    var tls = k.ApplicationServices.GetRequiredService<ServerTls>();
+                    https.ServerCertificate = tls.Certificate;
+                    if (tls.Chain.Count > 0) https.ServerCertificateChain = tls.Chain;
+                });
+        });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddChasServer(options);
         configure?.Invoke(builder);
@@ -24,21 +38,35 @@ public static class ChasServerApp
         // Create the token files now, not on the first authenticated request: `chas server` tells
         // people where the node token is as soon as it starts.
         _ = app.Services.GetRequiredService<ServerSecrets>();
+        // Likewise the CA and certificate: a bad --tls-cert fails the start, and `chas dev` reads the CA at once.
+        if (options.TlsMode != TlsMode.None) _ = app.Services.GetRequiredService<ServerTls>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRouting();
         app.UseAuthentication();
+        app.UseMiddleware<AuditMiddleware>();
+        app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseMiddleware<AccessMiddleware>();
 
         app.MapHealthApi();
+        app.MapAuthApi();
+        app.MapUsersApi();
+        app.MapTokensApi();
+        app.MapInvitationsApi();
+        app.MapNamespacesApi();
+        app.MapAuditApi();
         app.MapTasksApi();
         app.MapNodesApi();
         app.MapDeploymentsApi();
         app.MapServicesApi();
         app.MapWatchApi();
+        app.MapTlsApi();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("CHaS API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
+        AccessRules.EnsureDeclared(app);
         // No catch-all route: it would also swallow requests that a route refused for their content
         // type (415). Unmatched requests get their problem document from UseStatusCodePages.
         return app;

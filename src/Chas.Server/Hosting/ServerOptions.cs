@@ -13,5 +13,34 @@ public sealed record ServerOptions
     /// <summary>Largest accepted request body.</summary>
     public long MaxRequestBodyBytes { get; init; } = 1 << 20;
 
+    /// <summary>How https:// URLs get their certificate; None serves plain HTTP.</summary>
+    public TlsMode TlsMode { get; init; } = TlsMode.None;
+    /// <summary>With <see cref="TlsMode.Files"/>: PEM certificate (leaf first, then any chain) and its PEM key.</summary>
+    public string? TlsCertFile { get; init; }
+    public string? TlsKeyFile { get; init; }
+    /// <summary>With <see cref="TlsMode.SelfSigned"/>: host names and IP addresses the server certificate also covers.</summary>
+    public IReadOnlyList<string> TlsExtraNames { get; init; } = [];
+
+    /// <summary>Lifetime of a sign-in's JWT; the CLI refreshes it silently.</summary>
+    public TimeSpan AccessTokenLifetime { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>Lifetime of a sign-in session (its refresh token).</summary>
+    public TimeSpan RefreshTokenLifetime { get; init; } = TimeSpan.FromDays(7);
+    /// <summary>API requests per second each user (or, unauthenticated, each client IP) may send; bursts up to twice that. 0: no limit.</summary>
+    public int ApiRequestsPerSecond { get; init; } = 50;
+    /// <summary>Sign-in attempts per minute per client IP and per user name, so that guessing passwords is slow.</summary>
+    public int SignInAttemptsPerMinute { get; init; } = 10;
+    /// <summary>Audit entries kept; older ones are dropped.</summary>
+    public int AuditHistory { get; init; } = 10_000;
+
     public string DatabasePath => Path.Combine(DataDir, "chas.db");
+}
+
+public enum TlsMode
+{
+    /// <summary>Plain HTTP.</summary>
+    None,
+    /// <summary>A CA of the server's own, made at first start in `&lt;data-dir&gt;/tls`, signs the server certificate (as k3s does).</summary>
+    SelfSigned,
+    /// <summary>A certificate and key from the given PEM files.</summary>
+    Files,
 }

@@ -3,13 +3,17 @@ using System.Security.Cryptography;
 namespace Chas.Server.Hosting;
 
 /// <summary>
-/// Tokens generated at first start and kept in the data directory with mode 0600:
-/// `node-token` (agents join with it) and `admin-token` (the CLI and dashboard).
+/// Secrets generated at first start and kept in the data directory with mode 0600:
+/// `node-token` (agents join with it once), `admin-token` (the built-in admin: `chas dev`, the
+/// ingress), `jwt-signing-key` (signs sign-in tokens) and `node-credential-key` (derives each
+/// node's own credential).
 /// </summary>
 public sealed class ServerSecrets
 {
     public required string NodeToken { get; init; }
     public required string AdminToken { get; init; }
+    public required string JwtSigningKey { get; init; }
+    public required string NodeCredentialKey { get; init; }
 
     public static ServerSecrets LoadOrCreate(string dataDir)
     {
@@ -18,17 +22,19 @@ public sealed class ServerSecrets
         {
             NodeToken = LoadOrCreateToken(Path.Combine(dataDir, "node-token"), "K10"),
             AdminToken = LoadOrCreateToken(Path.Combine(dataDir, "admin-token"), "chas_admin_"),
+            JwtSigningKey = LoadOrCreateToken(Path.Combine(dataDir, "jwt-signing-key"), "", bytes: 32),
+            NodeCredentialKey = LoadOrCreateToken(Path.Combine(dataDir, "node-credential-key"), "", bytes: 32),
         };
     }
 
-    public static string LoadOrCreateToken(string path, string prefix)
+    public static string LoadOrCreateToken(string path, string prefix, int bytes = 24)
     {
         if (File.Exists(path))
         {
             var existing = File.ReadAllText(path).Trim();
             if (existing.Length > 0) return existing;
         }
-        var token = prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var token = prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
         WritePrivate(path, token + "\n");
         return token;
     }

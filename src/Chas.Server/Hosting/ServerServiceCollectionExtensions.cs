@@ -5,7 +5,7 @@ using Chas.Server.Auth;
 using Chas.Server.Controllers;
 using Chas.Server.State;
 using Chas.Store;
-using Microsoft.AspNetCore.Authentication;
+using Chas.Server.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -19,6 +19,7 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => ServerSecrets.LoadOrCreate(options.DataDir));
+        if (options.TlsMode != TlsMode.None) services.TryAddSingleton(sp => ServerTls.Load(options, sp.GetRequiredService<TimeProvider>()));
         if (!services.Any(d => d.ServiceType == typeof(IObjectStore)))
             services.AddSqliteStore(options.DatabasePath);
         services.TryAddSingleton<TaskStore>();
@@ -33,11 +34,12 @@ public static class ServerServiceCollectionExtensions
         services.AddHostedService<NodeHeartbeatMonitor>();
         services.AddHostedService<DeploymentController>();
 
-        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.User, p => p.RequireRole(Policies.AdminRole))
-            .AddPolicy(Policies.Agent, p => p.RequireRole(Policies.AdminRole, Policies.NodeRole));
+        services.AddChasAuthentication();
+        services.TryAddSingleton<UserAdministration>();
+        services.TryAddSingleton<QuotaGate>();
+        services.TryAddSingleton<AuditLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.AddApiRateLimiting(options);
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();

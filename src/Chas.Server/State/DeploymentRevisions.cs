@@ -20,6 +20,8 @@ public static class DeploymentRevisions
         Strategy = body.Strategy ?? PlacementStrategyName.Spread,
         Liveness = body.Liveness,
         Readiness = body.Readiness,
+        Privileged = body.Privileged ?? false,
+        ReadOnlyRootFilesystem = body.ReadOnlyRootFilesystem ?? false,
     };
 
     public static DeploymentResource New(string name, string ns, ApplyDeploymentRequest body, WorkloadTemplate template, DateTimeOffset now) => new()

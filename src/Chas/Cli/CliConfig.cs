@@ -52,7 +52,16 @@ internal sealed record CliConfig
 internal sealed record CliContextEntry
 {
     public required string Server { get; init; }
+    /// <summary>A static token (admin token, API token), or the current JWT after `chas login`.</summary>
     public string? Token { get; init; }
+    /// <summary>After `chas login`: the refresh token, and when <see cref="Token"/> expires.</summary>
+    public string? RefreshToken { get; init; }
+    public DateTimeOffset? TokenExpiresAt { get; init; }
+    public string? User { get; init; }
+    /// <summary>Namespace used when a verb gets no -n/--namespace.</summary>
+    public string? Namespace { get; init; }
+    /// <summary>PEM of the CA the server's certificate must chain to (its own CA, as k3s does).</summary>
+    public string? CertificateAuthority { get; init; }
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -1,22 +1,93 @@
+using System.Net;
 using Chas.Client;
 
 namespace Chas.Cli;
 
-/// <summary>Resolves which server and token a CLI verb uses: environment first, then the current context.</summary>
+/// <summary>
+/// Resolves which server, token, CA and namespace a CLI verb uses: environment first, then the current
+/// context. A signed-in context whose access token is about to expire is refreshed silently first.
+/// </summary>
 internal static class Connection
 {
-    public static ChasClient Open()
-    {
-        var config = CliConfig.Load(CliConfig.DefaultPath());
-        CliContextEntry? context = null;
-        if (config.CurrentContext is { } name) config.Contexts.TryGetValue(name, out context);
+    /// <summary>An access token with less than this left is refreshed before use.</summary>
+    public static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
 
-        var server = Environment.GetEnvironmentVariable("CHAS_SERVER") is { Length: > 0 } s ? s : context?.Server;
-        var token = Environment.GetEnvironmentVariable("CHAS_TOKEN") is { Length: > 0 } t ? t : context?.Token;
+    /// <summary>Makes the HTTP handler for a context's CA (null: system trust). Tests put a stub here.</summary>
+    internal static Func<string?, HttpMessageHandler?> HandlerFor { get; set; } = ChasClientTls.HandlerFor;
+
+    /// <param name="ns">-n/--namespace; null takes the context's namespace, else the server decides.</param>
+    public static ChasClient Open(string? ns = null) =>
+        OpenAsync(ns, CancellationToken.None).GetAwaiter().GetResult();
+
+    public static Task<ChasClient> OpenAsync(string? ns, CancellationToken ct) =>
+        OpenAsync(CliConfig.DefaultPath(), Env("CHAS_SERVER"), Env("CHAS_TOKEN"), ns, TimeProvider.System, ct);
+
+    internal static async Task<ChasClient> OpenAsync(string configPath, string? envServer, string? envToken, string? ns, TimeProvider clock, CancellationToken ct)
+    {
+        var config = CliConfig.Load(configPath);
+        var contextName = config.CurrentContext;
+        CliContextEntry? context = null;
+        if (contextName is not null) config.Contexts.TryGetValue(contextName, out context);
+
+        var server = envServer ?? context?.Server;
         if (server is null)
-            throw new CliException("no server configured: start one with `chas dev`, or set CHAS_SERVER and CHAS_TOKEN");
-        if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri))
-            throw new CliException($"'{server}' is not a valid server URL");
-        return new ChasClient(uri, token);
+            throw new CliException("no server configured: sign in with `chas login --server URL --user NAME`, start one with `chas dev`, or set CHAS_SERVER and CHAS_TOKEN");
+        var uri = ParseServer(server);
+        // The context's CA and session belong to its own server, not to one CHAS_SERVER points elsewhere.
+        var ownServer = context is not null && ParseServer(context.Server) == uri;
+
+        var client = new ChasClient(uri, envToken ?? context?.Token, HandlerFor(ownServer ? context!.CertificateAuthority : null))
+        {
+            Namespace = ns ?? context?.Namespace,
+        };
+        try
+        {
+            if (envToken is null && ownServer && NeedsRefresh(context!, clock))
+                await RefreshAsync(client, configPath, contextName!, context!, clock, ct);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
     }
+
+    public static Uri ParseServer(string server) =>
+        Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new CliException($"'{server}' is not a valid server URL (use http://HOST:PORT or https://HOST:PORT)");
+
+    public static bool NeedsRefresh(CliContextEntry context, TimeProvider clock) =>
+        context.RefreshToken is not null && context.TokenExpiresAt is { } expires && expires - clock.GetUtcNow() <= RefreshMargin;
+
+    public static string SessionExpired(CliContextEntry context) =>
+        $"your session has expired; sign in again: chas login --server {context.Server.TrimEnd('/')} --user {context.User ?? "NAME"}";
+
+    /// <summary>Trades the refresh token for a new pair, saves both (the old refresh token is spent) and sends the new access token from now on.</summary>
+    private static async Task RefreshAsync(ChasClient client, string configPath, string contextName, CliContextEntry context, TimeProvider clock, CancellationToken ct)
+    {
+        // The refresh call is anonymous: an expired bearer token must not get in its way.
+        client.SetToken(null);
+        try
+        {
+            var login = await client.RefreshAsync(context.RefreshToken!, ct);
+            var refreshed = context with { Token = login.AccessToken, RefreshToken = login.RefreshToken, TokenExpiresAt = login.AccessTokenExpiresAt };
+            CliConfig.Load(configPath).WithContext(contextName, refreshed, makeCurrent: false).Save(configPath);
+            client.SetToken(login.AccessToken);
+        }
+        catch (ChasApiException ex) when (ex.Status == HttpStatusCode.Unauthorized)
+        {
+            // Another chas process may have refreshed at the same moment and spent the token first: use what it saved.
+            if (CliConfig.Load(configPath).Contexts.GetValueOrDefault(contextName) is { } now
+                && now.RefreshToken != context.RefreshToken && now.Token is not null && !NeedsRefresh(now, clock))
+            {
+                client.SetToken(now.Token);
+                return;
+            }
+            throw new CliException(SessionExpired(context));
+        }
+    }
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 }

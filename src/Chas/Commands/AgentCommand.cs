@@ -30,8 +30,9 @@ internal static class AgentCommand
         var reserveMemory = new Option<string?>("--reserve-memory") { Description = "Memory kept back for the system" };
         var backoffMax = new Option<string>("--restart-backoff-max") { Description = "Cap of the crash-loop back-off", DefaultValueFactory = _ => "5m" };
         var nvidiaSmi = new Option<string>("--nvidia-smi") { Description = "nvidia-smi to ask about GPUs", DefaultValueFactory = _ => "nvidia-smi" };
+        var caFile = new Option<string?>("--ca-file") { Description = "PEM CA the server's certificate must chain to (<server data dir>/tls/ca.crt)" };
         var cmd = new Command("agent", "Run a node agent: joins a server and runs the containers it assigns")
-            { server, token, tokenFile, name, address, portRange, apiPort, labels, heartbeat, cpu, memory, reserveCpu, reserveMemory, backoffMax, nvidiaSmi };
+            { server, token, tokenFile, name, address, portRange, apiPort, labels, heartbeat, cpu, memory, reserveCpu, reserveMemory, backoffMax, nvidiaSmi, caFile };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async cancel =>
         {
             var joinToken = parse.GetValue(token) ?? (parse.GetValue(tokenFile) is { } f ? (await File.ReadAllTextAsync(f, cancel)).Trim() : null)
@@ -44,6 +45,7 @@ internal static class AgentCommand
             {
                 Server = serverUri,
                 Token = joinToken,
+                CertificateAuthorityPem = parse.GetValue(caFile) is { } ca ? await File.ReadAllTextAsync(ca, cancel) : null,
                 NodeName = nodeName,
                 Address = parse.GetValue(address) ?? DetectAddress(),
                 PortRange = HostDefaults.ParsePortRange(parse.GetValue(portRange)!),

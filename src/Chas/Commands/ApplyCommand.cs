@@ -19,12 +19,13 @@ internal static class ApplyCommand
             Description = "YAML file of Deployment and Task documents ('-' for stdin; repeatable)",
             Required = true,
         };
-        var cmd = new Command("apply", "Create or update deployments, and create tasks, from YAML files") { files };
-        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        var ns = NamespaceOption.Create();
+        var cmd = new Command("apply", "Create or update deployments, and create tasks, from YAML files") { files, ns };
+        cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
-            var manifests = Read(parse.GetValue(files) ?? []);
+            var manifests = InNamespace(Read(parse.GetValue(files) ?? []), client.Namespace, parse.GetValue(ns) is not null);
             await RejectExistingTasksAsync(client, manifests, token);
-            var before = (await client.ListDeploymentsAsync(token)).Items.ToDictionary(d => (d.Namespace, d.Name));
+            var before = await ExistingDeploymentsAsync(client, manifests, token);
             foreach (var manifest in manifests)
                 Console.Out.WriteLine($"{manifest.Id} {await ApplyAsync(client, manifest, before, token)}");
             return 0;
@@ -50,14 +51,70 @@ internal static class ApplyCommand
         return manifests;
     }
 
+    /// <summary>
+    /// Documents without a namespace go to the chosen one (-n, else the context's); with no choice at all
+    /// they keep none and the server puts them in the caller's home namespace. A document naming
+    /// another namespace than an explicit -n is a mistake, as in kubectl.
+    /// </summary>
+    private static List<Manifest> InNamespace(List<Manifest> manifests, string? ns, bool explicitFlag)
+    {
+        if (ns is null) return manifests;
+        var placed = manifests.Select(m => m switch
+        {
+            DeploymentManifest { Request.Namespace: null } d => d with { Request = d.Request with { Namespace = ns } },
+            TaskManifest { Request.Namespace: null } t => t with { Request = t.Request with { Namespace = ns } },
+            _ when explicitFlag && m.Namespace != ns =>
+                throw new CliException($"{m.Where}: {m.Id} is in namespace '{m.Namespace}', not '{ns}' given by --namespace; nothing was applied"),
+            _ => m,
+        }).ToList();
+        ManifestReader.RejectDuplicates(placed);
+        return placed;
+    }
+
+    /// <summary>Namespace of a manifest for requests: its own, else none (the client's, else the server's choice).</summary>
+    private static string? RequestNamespace(Manifest m) => m switch
+    {
+        DeploymentManifest d => d.Request.Namespace,
+        TaskManifest t => t.Request.Namespace,
+        _ => null,
+    };
+
+    /// <summary>Each task looked up where it would be created, so the home namespace the server picks is covered too.</summary>
     private static async Task RejectExistingTasksAsync(ChasClient client, IReadOnlyList<Manifest> manifests, CancellationToken ct)
     {
-        var wanted = manifests.OfType<TaskManifest>().ToList();
-        if (wanted.Count == 0) return;
-        var existing = (await client.ListTasksAsync(ct: ct)).Items.Select(t => (t.Namespace, t.Name)).ToHashSet();
-        var clashes = wanted.Where(m => existing.Contains((m.Namespace, m.Name))).Select(m => m.Id).ToList();
+        var clashes = new List<string>();
+        foreach (var m in manifests.OfType<TaskManifest>())
+        {
+            try
+            {
+                await client.GetTaskAsync(m.Name, RequestNamespace(m), ct);
+                clashes.Add(m.Id);
+            }
+            catch (ChasApiException ex) when (ChasClient.IsNotFound(ex))
+            {
+                // Free: it will be created.
+            }
+        }
         if (clashes.Count > 0)
             throw new CliException($"{string.Join(", ", clashes)} already exist{(clashes.Count == 1 ? "s" : "")}; tasks cannot be updated: remove {(clashes.Count == 1 ? "it" : "them")} first (chas rm) or rename; nothing was applied");
+    }
+
+    private static async Task<Dictionary<(string, string), DeploymentResource>> ExistingDeploymentsAsync(ChasClient client, IReadOnlyList<Manifest> manifests, CancellationToken ct)
+    {
+        var existing = new Dictionary<(string, string), DeploymentResource>();
+        foreach (var m in manifests.OfType<DeploymentManifest>())
+        {
+            try
+            {
+                var d = await client.GetDeploymentAsync(m.Name, RequestNamespace(m), ct);
+                existing[(d.Namespace, d.Name)] = d;
+            }
+            catch (ChasApiException ex) when (ChasClient.IsNotFound(ex))
+            {
+                // New: it will be created.
+            }
+        }
+        return existing;
     }
 
     /// <summary>"created", "configured" or "unchanged", as kubectl says it.</summary>

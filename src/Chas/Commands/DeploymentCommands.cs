@@ -32,12 +32,13 @@ internal static class DeploymentCommands
         var paths = new Option<string[]>("--path") { Description = "Path prefix routed to it (repeatable; default /)" };
         var lb = new Option<string?>("--lb") { Description = $"Load balancing: {string.Join(", ", LoadBalancingPolicies.All)} (default round-robin)" };
         var weight = new Option<int?>("--weight") { Description = "Share of traffic against other deployments on the same host and path (a canary), default 100" };
+        var ns = NamespaceOption.Create();
         var cmd = new Command("deploy", "Create or update a deployment: N copies of a long-running container, updated by rolling revisions")
         {
             name, command, image, replicas, port, env, cpu, memory, gpus, strategy, nodeSelector,
-            maxSurge, maxUnavailable, progressDeadline, readiness, liveness, probePeriod, hosts, paths, lb, weight,
+            maxSurge, maxUnavailable, progressDeadline, readiness, liveness, probePeriod, hosts, paths, lb, weight, ns,
         };
-        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
             var period = parse.GetValue(probePeriod) is { } p ? Durations.Parse(p, "--probe-period") : (TimeSpan?)null;
             if (period is not null && parse.GetValue(readiness) is null && parse.GetValue(liveness) is null)
@@ -82,8 +83,10 @@ internal static class DeploymentCommands
     public static Command List()
     {
         var output = OutputFormat.CreateOption();
-        var cmd = new Command("deployments", "List deployments and how their rollouts stand") { output };
-        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        var ns = NamespaceOption.Create();
+        var allNamespaces = NamespaceOption.CreateAll();
+        var cmd = new Command("deployments", "List deployments and how their rollouts stand") { output, ns, allNamespaces };
+        cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, allNamespaces, async (client, token) =>
         {
             var deployments = (await client.ListDeploymentsAsync(token)).Items;
             if (parse.GetValue(output) == "json")
@@ -91,8 +94,11 @@ internal static class DeploymentCommands
                 OutputFormat.WriteJson(deployments);
                 return 0;
             }
-            TableWriter.Write(Console.Out, ["NAME", "READY", "UP-TO-DATE", "REVISION", "ROLLOUT", "IMAGE", "AGE"], deployments.Select(d => (IReadOnlyList<string>)
+            var wide = parse.GetValue(allNamespaces);
+            IReadOnlyList<string> headers = ["NAME", "READY", "UP-TO-DATE", "REVISION", "ROLLOUT", "IMAGE", "AGE"];
+            TableWriter.Write(Console.Out, wide ? ["NAMESPACE", .. headers] : headers, deployments.Select(d => (IReadOnlyList<string>)
             [
+                .. wide ? [d.Namespace] : Array.Empty<string>(),
                 d.Name, $"{d.ReadyReplicas}/{d.Replicas}", d.UpdatedReplicas.ToString(CultureInfo.InvariantCulture),
                 d.Revision.ToString(CultureInfo.InvariantCulture), d.RolloutStatus, d.Template.Image, OutputFormat.Age(d.CreatedAt),
             ]));
@@ -105,8 +111,9 @@ internal static class DeploymentCommands
     {
         var name = new Argument<string>("name") { Description = "Deployment name" };
         var replicas = new Argument<string>("replicas") { Description = "Number of instances wanted" };
-        var cmd = new Command("scale", "Change the number of instances of a deployment") { name, replicas };
-        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        var ns = NamespaceOption.Create();
+        var cmd = new Command("scale", "Change the number of instances of a deployment") { name, replicas, ns };
+        cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
             var text = parse.GetValue(replicas)!;
             if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
@@ -122,8 +129,9 @@ internal static class DeploymentCommands
     {
         var name = new Argument<string>("name") { Description = "Deployment name" };
         var timeout = new Option<string>("--timeout") { Description = "Give up (exit 1) after this long; 0 waits for ever", DefaultValueFactory = _ => "5m" };
-        var status = new Command("status", "Follow a deployment's rollout: exit 0 when complete, 1 when failed or timed out") { name, timeout };
-        status.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        var ns = NamespaceOption.Create();
+        var status = new Command("status", "Follow a deployment's rollout: exit 0 when complete, 1 when failed or timed out") { name, timeout, ns };
+        status.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
             var limit = Durations.Parse(parse.GetValue(timeout)!, "--timeout");
             var deployment = await GetWithSuggestionAsync(client, parse.GetValue(name)!, token);
@@ -133,8 +141,9 @@ internal static class DeploymentCommands
         }, ct));
 
         var undoName = new Argument<string>("name") { Description = "Deployment name" };
-        var undo = new Command("undo", "Roll a deployment back to the template of its previous revision (as a new revision)") { undoName };
-        undo.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        var undoNs = NamespaceOption.Create();
+        var undo = new Command("undo", "Roll a deployment back to the template of its previous revision (as a new revision)") { undoName, undoNs };
+        undo.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, undoNs, async (client, token) =>
         {
             var n = parse.GetValue(undoName)!;
             var deployment = await WithSuggestionAsync(client, n, () => client.UndoRolloutAsync(n, ct: token), token);

@@ -27,17 +27,20 @@ internal static class DevCommand
         var pendingTimeout = new Option<string>("--pending-timeout") { Description = "A task no node can take fails after this long", DefaultValueFactory = _ => "5m" };
         var noConfig = new Option<bool>("--no-config") { Description = "Do not write the CLI configuration" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug detail" };
+        var tls = new Option<bool>("--tls") { Description = "Serve the API over HTTPS from the server's own CA; the CLI configuration trusts that CA" };
         var cmd = new Command("dev", "Run server and agent in one process on this machine (first try, tests)")
-            { dataDir, port, ingressPort, nodeName, portRange, heartbeatTimeout, pendingTimeout, noConfig, verbose };
+            { dataDir, port, ingressPort, nodeName, portRange, heartbeatTimeout, pendingTimeout, noConfig, verbose, tls };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async token =>
         {
             var dir = Path.GetFullPath(parse.GetValue(dataDir)!);
             var apiPort = parse.GetValue(port);
             var level = parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information;
+            var useTls = parse.GetValue(tls);
             var serverOptions = new ServerOptions
             {
                 DataDir = dir,
-                Urls = [ServerCommand.Url("127.0.0.1", apiPort)],
+                Urls = [ServerCommand.Url("127.0.0.1", apiPort, https: useTls)],
+                TlsMode = useTls ? TlsMode.SelfSigned : TlsMode.None,
                 HeartbeatTimeout = Durations.Parse(parse.GetValue(heartbeatTimeout)!, "--heartbeat-timeout"),
                 PendingTimeout = Durations.Parse(parse.GetValue(pendingTimeout)!, "--pending-timeout"),
             };
@@ -53,11 +56,15 @@ internal static class DevCommand
             var serverUrl = new Uri(server.Urls.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/");
             // The server created its secrets when it was built; use that copy rather than reading the files again.
             var secrets = server.Services.GetRequiredService<ServerSecrets>();
+            // With --tls the agent, the ingress and the CLI trust exactly the server's own CA.
+            var serverTls = useTls ? server.Services.GetRequiredService<ServerTls>() : null;
+            var caPem = serverTls?.CaPem;
 
             var agent = AgentApp.Build(new AgentOptions
             {
                 Server = serverUrl,
                 Token = secrets.NodeToken,
+                CertificateAuthorityPem = caPem,
                 NodeName = parse.GetValue(nodeName) ?? HostDefaults.NodeName(),
                 Address = "127.0.0.1",
                 ApiPort = 0,
@@ -71,7 +78,7 @@ internal static class DevCommand
             if (parse.GetValue(ingressPort) is > 0 and var ip)
             {
                 // The dev ingress is also the gateway: one port for apps, /api and /docs.
-                ingress = IngressApp.Build(new IngressOptions { Server = serverUrl, Token = secrets.AdminToken, ListenAddress = "127.0.0.1", Port = ip, Gateway = true },
+                ingress = IngressApp.Build(new IngressOptions { Server = serverUrl, Token = secrets.AdminToken, CertificateAuthorityPem = caPem, ListenAddress = "127.0.0.1", Port = ip, Gateway = true },
                     b => HostDefaults.ConfigureLogging(b, level));
                 try
                 {
@@ -86,11 +93,12 @@ internal static class DevCommand
             if (!parse.GetValue(noConfig))
             {
                 var configPath = CliConfig.DefaultPath();
-                CliConfig.Load(configPath).WithContext("dev", new CliContextEntry { Server = serverUrl.ToString(), Token = secrets.AdminToken }, makeCurrent: true).Save(configPath);
+                CliConfig.Load(configPath).WithContext("dev", new CliContextEntry { Server = serverUrl.ToString(), Token = secrets.AdminToken, CertificateAuthority = caPem }, makeCurrent: true).Save(configPath);
                 Console.Out.WriteLine($"CLI configured: {configPath} (context 'dev')");
             }
             Console.Out.WriteLine($"chas dev is up: API {serverUrl}  docs {serverUrl}docs  data {dir}");
             Console.Out.WriteLine($"admin token in {Path.Combine(dir, "admin-token")}; try: chas nodes");
+            if (serverTls?.Fingerprint is { } fingerprint) Console.Out.WriteLine($"CA fingerprint: {fingerprint} (CA certificate in {Path.Combine(ServerTls.TlsDir(dir), ServerTls.CaCertFileName)})");
             if (ingress is not null) Console.Out.WriteLine($"ingress on {string.Join(", ", ingress.Urls)}: deployments with a port answer at http://<name>.default.localhost:{parse.GetValue(ingressPort)}/");
 
             await ServerCommand.WaitForShutdownAsync(token);

@@ -21,8 +21,9 @@ internal static class IngressCommand
         var gateway = new Option<bool>("--gateway") { Description = "Also forward /api/, /openapi/, /docs to the server and /ui/ to its dashboard" };
         var rateLimit = new Option<int>("--rate-limit") { Description = "Requests per minute per client IP (0: off)", DefaultValueFactory = _ => 0 };
         var requestLog = new Option<bool>("--request-log") { Description = "Log one line per request" };
+        var caFile = new Option<string?>("--ca-file") { Description = "PEM CA the server's certificate must chain to (<server data dir>/tls/ca.crt)" };
         var cmd = new Command("ingress", "Run the ingress: routes traffic by host and path to ready instances")
-            { server, token, tokenFile, listen, port, domain, tlsCert, tlsKey, gateway, rateLimit, requestLog };
+            { server, token, tokenFile, listen, port, domain, tlsCert, tlsKey, gateway, rateLimit, requestLog, caFile };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async cancel =>
         {
             var secret = parse.GetValue(token) ?? (parse.GetValue(tokenFile) is { } f ? (await File.ReadAllTextAsync(f, cancel)).Trim() : null)
@@ -35,6 +36,7 @@ internal static class IngressCommand
             {
                 Server = serverUri,
                 Token = secret,
+                CertificateAuthorityPem = parse.GetValue(caFile) is { } ca ? await File.ReadAllTextAsync(ca, cancel) : null,
                 ListenAddress = parse.GetValue(listen)!,
                 Port = parse.GetValue(port),
                 Domain = parse.GetValue(domain)!,

@@ -9,8 +9,10 @@ internal static class ServicesCommand
     public static Command Create()
     {
         var output = OutputFormat.CreateOption();
-        var cmd = new Command("services", "List exposed deployments with their hosts and ready endpoints") { output };
-        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        var ns = NamespaceOption.Create();
+        var allNamespaces = NamespaceOption.CreateAll();
+        var cmd = new Command("services", "List exposed deployments with their hosts and ready endpoints") { output, ns, allNamespaces };
+        cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, allNamespaces, async (client, token) =>
         {
             var services = await client.ListServicesAsync(token);
             if (parse.GetValue(output) == "json")

@@ -24,11 +24,12 @@ internal static class TaskCommands
         var gpuIndices = new Option<string?>("--gpu-indices") { Description = "Exactly these GPUs of the node, e.g. 0,2" };
         var nodeSelector = new Option<string[]>("--node-selector") { Description = "Only nodes with this label k=v (repeatable; all must match)" };
         var strategy = new Option<string?>("--strategy") { Description = "Node choice: spread (least allocated, default) or binpack (most allocated)" };
+        var ns = NamespaceOption.Create();
         var cmd = new Command("run", "Run a container as a task (runs to completion)")
         {
-            name, command, image, env, cpu, memory, publish, wait, restart, maxRestarts, gpus, gpuIndices, nodeSelector, strategy,
+            name, command, image, env, cpu, memory, publish, wait, restart, maxRestarts, gpus, gpuIndices, nodeSelector, strategy, ns,
         };
-        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
             var request = new CreateTaskRequest
             {
@@ -61,8 +62,10 @@ internal static class TaskCommands
         var all = new Option<bool>("--all", "-a") { Description = "Show all tasks (default: only those not yet ended)" };
         var output = OutputFormat.CreateOption();
         var deployment = new Option<string?>("--deployment") { Description = "Only the instances of this deployment" };
-        var cmd = new Command("ps", "List tasks, deployment instances included") { all, output, deployment };
-        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        var ns = NamespaceOption.Create();
+        var allNamespaces = NamespaceOption.CreateAll();
+        var cmd = new Command("ps", "List tasks, deployment instances included") { all, output, deployment, ns, allNamespaces };
+        cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, allNamespaces, async (client, token) =>
         {
             var list = await client.ListTasksAsync(ct: token);
             var only = parse.GetValue(deployment);
@@ -76,8 +79,12 @@ internal static class TaskCommands
                 return 0;
             }
             // The first seven columns are the original ones, in their original order: scripts cut them by position.
-            TableWriter.Write(Console.Out, ["NAME", "STATUS", "NODE", "IMAGE", "EXIT", "PORTS", "AGE", "DEPLOYMENT", "READY", "RESTARTS"], tasks.Select(t => (IReadOnlyList<string>)
+            // Only -A (new, so no old script uses it) puts NAMESPACE in front, as kubectl does.
+            var wide = parse.GetValue(allNamespaces);
+            IReadOnlyList<string> headers = ["NAME", "STATUS", "NODE", "IMAGE", "EXIT", "PORTS", "AGE", "DEPLOYMENT", "READY", "RESTARTS"];
+            TableWriter.Write(Console.Out, wide ? ["NAMESPACE", .. headers] : headers, tasks.Select(t => (IReadOnlyList<string>)
             [
+                .. wide ? [t.Namespace] : Array.Empty<string>(),
                 t.Name, t.Status.ToWire(), t.Node ?? "-", t.Image, t.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
                 t.PublishedPorts.Count == 0 ? "-" : string.Join(",", t.PublishedPorts.Select(p => $"{p.HostIp}:{p.HostPort}->{p.ContainerPort}/{p.Protocol}")),
                 OutputFormat.Age(t.CreatedAt),
@@ -94,8 +101,9 @@ internal static class TaskCommands
     {
         var name = new Argument<string>("name") { Description = "Task name" };
         var output = OutputFormat.CreateOption("json");
-        var cmd = new Command("inspect", "Show everything about a task") { name, output };
-        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        var ns = NamespaceOption.Create();
+        var cmd = new Command("inspect", "Show everything about a task") { name, output, ns };
+        cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
             var task = await GetWithSuggestionAsync(client, parse.GetValue(name)!, token);
             if (parse.GetValue(output) == "json")
@@ -117,8 +125,9 @@ internal static class TaskCommands
     public static Command Stop()
     {
         var names = new Argument<string[]>("name") { Description = "Task name(s)", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("stop", "Stop running tasks (SIGTERM, then SIGKILL after 10 s)") { names };
-        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        var ns = NamespaceOption.Create();
+        var cmd = new Command("stop", "Stop running tasks (SIGTERM, then SIGKILL after 10 s)") { names, ns };
+        cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
             foreach (var n in parse.GetValue(names)!)
             {
@@ -134,8 +143,9 @@ internal static class TaskCommands
     {
         var names = new Argument<string[]>("name") { Description = "Task name(s)", Arity = ArgumentArity.OneOrMore };
         var force = new Option<bool>("--force", "-f") { Description = "Remove even if still running (the container is killed)" };
-        var cmd = new Command("rm", "Remove tasks and their containers, or deployments and all their instances (NAME or deployment/NAME)") { names, force };
-        cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        var ns = NamespaceOption.Create();
+        var cmd = new Command("rm", "Remove tasks and their containers, or deployments and all their instances (NAME or deployment/NAME)") { names, force, ns };
+        cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
             foreach (var n in parse.GetValue(names)!)
             {

@@ -1,0 +1,156 @@
+using Chas.Contracts;
+using Chas.Server.Auth;
+using Chas.Server.State;
+using Chas.Server.Tenancy;
+using Chas.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Chas.Server.Api;
+
+/// <summary>Namespaces: admins create shared ones, grant users roles in them and set quotas and approval rules.</summary>
+public static class NamespacesApi
+{
+    public static IEndpointRouteBuilder MapNamespacesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/namespaces").WithTags("Namespaces");
+        group.MapGet("/", ListAsync).RequireAccess(AccessLevel.ClusterRead)
+            .Produces<IReadOnlyList<NamespaceResource>>().WithSummary("The namespaces the caller can use.");
+        group.MapGet("/{name}", GetAsync).RequireAccess(AccessLevel.ClusterRead)
+            .Produces<NamespaceResource>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One namespace: members, quota, approval rules.");
+        group.MapGet("/{name}/usage", UsageAsync).RequireAccess(AccessLevel.ClusterRead)
+            .Produces<QuotaUsage>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("What the namespace's workloads ask for now, to compare with its quota.");
+        group.MapPut("/{name}", ApplyAsync).RequireAccess(AccessLevel.Admin).Accepts<ApplyNamespaceRequest>("application/json")
+            .Produces<NamespaceResource>().ProducesValidationProblem().WithSummary("Create or update a namespace (members, quota, approval).");
+        group.MapDelete("/{name}", DeleteAsync).RequireAccess(AccessLevel.Admin)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Remove an empty namespace.");
+        group.MapPut("/{name}/members/{user}", GrantAsync).RequireAccess(AccessLevel.Admin).Accepts<GrantRequest>("application/json")
+            .Produces<NamespaceResource>().WithSummary("Give a user a role in the namespace.");
+        group.MapDelete("/{name}/members/{user}", RevokeAsync).RequireAccess(AccessLevel.Admin)
+            .Produces<NamespaceResource>().WithSummary("Take a user's role in the namespace away.");
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, NamespaceStore namespaces)
+    {
+        var caller = RequestContext.CallerOf(context);
+        var (all, _) = await namespaces.ListAsync(context.RequestAborted);
+        var items = all.Any(n => n.Name == Namespaces.Default) ? all : [new NamespaceResource { Name = Namespaces.Default }, .. all];
+        return Results.Ok(items.Where(n => NamespaceAccess.RoleIn(caller, n) is not null).OrderBy(n => n.Name, StringComparer.Ordinal).ToList());
+    }
+
+    private static async Task<IResult> GetAsync(string name, HttpContext context, NamespaceStore namespaces)
+    {
+        var ns = await namespaces.GetAsync(name, context.RequestAborted);
+        return ns is null || NamespaceAccess.RoleIn(RequestContext.CallerOf(context), ns) is null ? Problems.NotFound("namespace", name) : Results.Ok(ns);
+    }
+
+    private static async Task<IResult> UsageAsync(string name, HttpContext context, NamespaceStore namespaces, QuotaGate quotas)
+    {
+        var ns = await namespaces.GetAsync(name, context.RequestAborted);
+        if (ns is null || NamespaceAccess.RoleIn(RequestContext.CallerOf(context), ns) is null) return Problems.NotFound("namespace", name);
+        return Results.Ok(await quotas.UsageAsync(name, context.RequestAborted));
+    }
+
+    private static async Task<IResult> ApplyAsync(string name, HttpContext context, NamespaceStore namespaces, UserStore users, TimeProvider time)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.ApplyNamespaceRequest);
+        if (problem is not null) return problem;
+        var errors = new ValidationErrors();
+        Validate.Name(errors, "name", name);
+        foreach (var (user, role) in body!.Members ?? new Dictionary<string, Role>())
+        {
+            if (!Validate.IsDns1123Label(user)) errors.Add($"members.{user}", "is not a valid user name");
+            if (!Enum.IsDefined(role)) errors.Add($"members.{user}", "must be viewer, user, operator or admin");
+        }
+        ValidateQuota(errors, body.Quota);
+        if (body.Approval is { } a && (a.AboveCpuMillis < 0 || a.AboveMemoryBytes < 0)) errors.Add("approval", "thresholds must not be negative");
+        if (!errors.IsEmpty) return Problems.Validation(errors);
+
+        var ct = context.RequestAborted;
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var existing = await namespaces.GetAsync(name, ct);
+            try
+            {
+                if (existing is null || existing.ResourceVersion == 0)
+                {
+                    // A personal namespace is made with its user; a shared one must not take a user's name.
+                    if (existing is null && await users.GetAsync(name, ct) is not null)
+                        return Problems.Conflict($"'{name}' is a user's name; choose another namespace name");
+                    var created = new NamespaceResource
+                    {
+                        Name = name, Members = body.Members ?? new Dictionary<string, Role>(), Quota = body.Quota, Approval = body.Approval, CreatedAt = time.GetUtcNow(),
+                    };
+                    return Results.Ok(await namespaces.CreateAsync(created, ct));
+                }
+                var updated = existing with
+                {
+                    Members = body.Members ?? existing.Members,
+                    Quota = body.Quota ?? existing.Quota,
+                    Approval = body.Approval ?? existing.Approval,
+                };
+                return Results.Ok(await namespaces.UpdateAsync(updated, ct));
+            }
+            catch (ConflictException)
+            {
+                // Changed in between: apply again to the new state.
+            }
+        }
+        return Problems.Conflict($"namespace '{name}' keeps changing; try again");
+    }
+
+    private static void ValidateQuota(ValidationErrors errors, NamespaceQuota? quota)
+    {
+        if (quota is null) return;
+        if (quota.CpuMillis < 0) errors.Add("quota.cpuMillis", "must not be negative");
+        if (quota.MemoryBytes < 0) errors.Add("quota.memoryBytes", "must not be negative");
+        if (quota.Gpus < 0) errors.Add("quota.gpus", "must not be negative");
+        if (quota.Instances < 0) errors.Add("quota.instances", "must not be negative");
+    }
+
+    private static async Task<IResult> DeleteAsync(string name, HttpContext context, NamespaceStore namespaces, TaskStore tasks, DeploymentStore deployments)
+    {
+        var ct = context.RequestAborted;
+        var ns = await namespaces.GetAsync(name, ct);
+        if (ns is null || ns.ResourceVersion == 0) return Problems.NotFound("namespace", name);
+        if (name == Namespaces.Default) return Problems.Conflict("the default namespace cannot be removed");
+        var (allTasks, _) = await tasks.ListAsync(ct);
+        var (allDeployments, _) = await deployments.ListAsync(ct);
+        if (allTasks.Any(t => t.Namespace == name) || allDeployments.Any(d => d.Namespace == name))
+            return Problems.Conflict($"namespace '{name}' still holds workloads; remove them first");
+        try
+        {
+            await namespaces.DeleteAsync(ns, ct);
+            return Results.NoContent();
+        }
+        catch (ConflictException)
+        {
+            return Problems.Conflict($"namespace '{name}' changed meanwhile; try again");
+        }
+    }
+
+    private static async Task<IResult> GrantAsync(string name, string user, HttpContext context, NamespaceStore namespaces, UserStore users)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.GrantRequest);
+        if (problem is not null) return problem;
+        if (body!.Role is not { } role || !Enum.IsDefined(role)) return Problems.Field("role", "must be viewer, user, operator or admin");
+        if (await users.GetAsync(user, context.RequestAborted) is null) return Problems.NotFound("user", user);
+        var updated = await namespaces.UpdateAsync(name, n => n.Members.TryGetValue(user, out var r) && r == role ? null
+            : n with { Members = new Dictionary<string, Role>(n.Members) { [user] = role } }, context.RequestAborted);
+        return updated is null ? Problems.NotFound("namespace", name) : Results.Ok(updated);
+    }
+
+    private static async Task<IResult> RevokeAsync(string name, string user, HttpContext context, NamespaceStore namespaces)
+    {
+        var updated = await namespaces.UpdateAsync(name, n =>
+        {
+            if (!n.Members.ContainsKey(user)) return null;
+            var members = new Dictionary<string, Role>(n.Members);
+            members.Remove(user);
+            return n with { Members = members };
+        }, context.RequestAborted);
+        return updated is null ? Problems.NotFound("namespace", name) : Results.Ok(updated);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Chas.Contracts;
+using Chas.Server.Hosting;
+using Chas.Store;
+using Microsoft.Extensions.Hosting;
+
+namespace Chas.Server.State;
+
+/// <summary>
+/// The audit log: every mutating request, kept in the store (kind "audit") with a bounded history.
+/// Entries are written in batches off the request path, so auditing never slows an answer; the
+/// newest <see cref="ServerOptions.AuditHistory"/> entries are kept.
+/// </summary>
+public sealed class AuditLog(IObjectStore store, ServerOptions options) : BackgroundService
+{
+    public const string KindName = "audit";
+    private readonly Channel<AuditEntry> _pending = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
+    private long _sequence;
+
+    public void Record(AuditEntry entry)
+    {
+        var id = Interlocked.Increment(ref _sequence);
+        // Waits only when 10,000 entries are queued, i.e. the store is far behind: better slow than silent.
+        if (!_pending.Writer.TryWrite(entry with { Id = id })) _pending.Writer.WriteAsync(entry with { Id = id }).AsTask().GetAwaiter().GetResult();
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(string? user, DateTimeOffset? since, int limit, CancellationToken ct)
+    {
+        await FlushedAsync(ct);
+        var list = await store.ListAsync(KindName, ct);
+        return list.Items
+            .Select(o => JsonSerializer.Deserialize(o.Json, ChasJsonContext.Default.AuditEntry)!)
+            .Where(e => user is null || e.User == user)
+            .Where(e => since is null || e.Time >= since)
+            .OrderByDescending(e => e.Time).ThenByDescending(e => e.Id)
+            .Take(limit)
+            .Reverse()
+            .ToList();
+    }
+
+    private long _committed;
+
+    /// <summary>Waits (briefly) until what was recorded before the call is in the store, so a query right after a request sees it.</summary>
+    private async Task FlushedAsync(CancellationToken ct)
+    {
+        var target = Interlocked.Read(ref _sequence);
+        for (var i = 0; i < 200 && Interlocked.Read(ref _committed) < target; i++) await Task.Delay(10, ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var kept = new Queue<string>((await store.ListAsync(KindName, stoppingToken)).Items.Select(o => o.Key).Order(StringComparer.Ordinal));
+        var batch = new List<WriteOp>();
+        long last = 0;
+        while (await _pending.Reader.WaitToReadAsync(stoppingToken))
+        {
+            batch.Clear();
+            while (batch.Count < 500 && _pending.Reader.TryRead(out var entry))
+            {
+                var key = $"{entry.Time.UtcTicks:D19}-{entry.Id:D12}";
+                batch.Add(WriteOp.Create(KindName, key, JsonSerializer.Serialize(entry, ChasJsonContext.Default.AuditEntry)));
+                kept.Enqueue(key);
+                last = entry.Id;
+            }
+            while (kept.Count > options.AuditHistory) batch.Add(WriteOp.Delete(KindName, kept.Dequeue(), WriteOp.AnyVersion));
+            try
+            {
+                await store.CommitAsync(batch, stoppingToken);
+            }
+            catch (ConflictException)
+            {
+                // Two entries with one key cannot happen (ids are unique); a trimmed key already gone is harmless.
+            }
+            Interlocked.Exchange(ref _committed, last);
+        }
+    }
+}
