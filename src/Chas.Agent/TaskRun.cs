@@ -360,6 +360,9 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
         Ports = task.PublishedPorts.Select(p => new PortBinding(p.ContainerPort, p.HostPort, string.IsNullOrEmpty(p.HostIp) ? options.Address : p.HostIp, p.Protocol)).ToList(),
         Labels = ContainerLabels.For(options.NodeName, task),
         GpuIndices = task.AssignedGpus,
+        // Passed as the server stored them: the server alone decides who may have a privileged task.
+        Privileged = task.Privileged,
+        ReadOnlyRootFilesystem = task.ReadOnlyRootFilesystem,
     };
 
     [LoggerMessage(EventId = 3200, Level = LogLevel.Error, Message = "Task {Task} failed on the agent")]

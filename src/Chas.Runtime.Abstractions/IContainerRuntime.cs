@@ -54,14 +54,20 @@ public sealed record ContainerSpec
     /// <summary>Empty: the image's default command.</summary>
     public IReadOnlyList<string> Command { get; init; } = [];
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
-    /// <summary>0 means no limit.</summary>
+    /// <summary>0: none asked for; the runtime then applies its default limit (every container is limited).</summary>
     public long CpuMillis { get; init; }
-    /// <summary>0 means no limit.</summary>
+    /// <summary>0: none asked for; the runtime then applies its default limit (every container is limited).</summary>
     public long MemoryBytes { get; init; }
     public IReadOnlyList<PortBinding> Ports { get; init; } = [];
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     /// <summary>GPU indices (as nvidia-smi numbers them) this container may use; empty: none.</summary>
     public IReadOnlyList<int> GpuIndices { get; init; } = [];
+    /// <summary>
+    /// Every capability and device, no hardening. Only for tasks an admin allowed it; the runtime does not check who asked.
+    /// </summary>
+    public bool Privileged { get; init; }
+    /// <summary>The image's filesystem is mounted read-only; /tmp and /run stay writable (in memory).</summary>
+    public bool ReadOnlyRootFilesystem { get; init; }
 }
 
 public sealed record PortBinding(int ContainerPort, int HostPort, string HostIp, string Protocol = "tcp");

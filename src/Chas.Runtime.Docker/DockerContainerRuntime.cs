@@ -19,6 +19,7 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
     private readonly DockerClientConfiguration _configuration;
     private readonly DockerClient _client;
     private readonly string _endpoint;
+    private readonly DockerRuntimeOptions _options;
     private readonly ILogger _logger;
     private readonly ImagePuller _images;
     private readonly DockerExec _exec;
@@ -33,7 +34,9 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
     public DockerContainerRuntime(
         IOptions<DockerRuntimeOptions> options, ILogger<DockerContainerRuntime>? logger = null, TimeProvider? timeProvider = null)
     {
-        _endpoint = options.Value.Endpoint;
+        _options = options.Value;
+        _options.Validate(); // a setting of 0 would mean "unlimited" to the engine
+        _endpoint = _options.Endpoint;
         _configuration = new DockerClientConfiguration(new Uri(_endpoint));
         _client = _configuration.CreateClient();
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -53,7 +56,7 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
     public async Task<string> CreateAsync(ContainerSpec spec, CancellationToken cancellationToken)
     {
         var nvidiaRuntime = spec.GpuIndices.Count > 0 && await HasNvidiaRuntimeAsync(cancellationToken);
-        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime);
+        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime, _options);
         try
         {
             var created = await CallEngineAsync(

@@ -7,8 +7,6 @@ namespace Chas.Runtime.Docker;
 /// <summary>Translates between CHaS's runtime records and the Engine API's models, in both directions.</summary>
 internal static class DockerModelMapper
 {
-    private const long NanoCpusPerMilliCpu = 1_000_000;
-
     /// <summary>Read by the NVIDIA container toolkit (when present) to pick the GPUs it mounts into the container.</summary>
     public const string NvidiaVisibleDevicesVariable = "NVIDIA_VISIBLE_DEVICES";
 
@@ -16,7 +14,9 @@ internal static class DockerModelMapper
     public const string ChasGpuIndicesVariable = "CHAS_GPU_INDICES";
 
     /// <param name="nvidiaRuntime">The engine has NVIDIA's container toolkit (it reports an "nvidia" runtime).</param>
-    public static CreateContainerParameters ToCreateParameters(ContainerSpec spec, bool nvidiaRuntime)
+    /// <param name="options">The hardening defaults (see <see cref="ContainerHardening"/>).</param>
+    /// <exception cref="ArgumentException">A port binding without a host address.</exception>
+    public static CreateContainerParameters ToCreateParameters(ContainerSpec spec, bool nvidiaRuntime, DockerRuntimeOptions options)
     {
         var exposedPorts = new Dictionary<string, EmptyStruct>();
         var portBindings = new Dictionary<string, IList<DockerPortBinding>>();
@@ -27,6 +27,17 @@ internal static class DockerModelMapper
             if (!portBindings.TryGetValue(key, out var bindings))
             {
                 portBindings[key] = bindings = [];
+            }
+
+            // An empty host address means 0.0.0.0 to the engine: every interface of the node. The agent always fills
+            // in the node's own address (0.0.0.0 only when that is the node's address), so an empty one here is a
+            // bug. Failing the task says so loudly; quietly binding 127.0.0.1 instead would be just as safe but
+            // leave a task that looks fine and that nothing off the node can reach.
+            if (string.IsNullOrWhiteSpace(port.HostIp))
+            {
+                throw new ArgumentException(
+                    $"Port {key} of container '{spec.Name}' has no host address; refusing to publish it on every interface.",
+                    nameof(spec));
             }
 
             bindings.Add(new DockerPortBinding
@@ -48,7 +59,7 @@ internal static class DockerModelMapper
             env[ChasGpuIndicesVariable] = gpus;
         }
 
-        return new CreateContainerParameters
+        var parameters = new CreateContainerParameters
         {
             Name = spec.Name,
             Image = spec.Image,
@@ -59,8 +70,6 @@ internal static class DockerModelMapper
             ExposedPorts = exposedPorts,
             HostConfig = new HostConfig
             {
-                Memory = Math.Max(0, spec.MemoryBytes),
-                NanoCPUs = spec.CpuMillis > 0 ? spec.CpuMillis * NanoCpusPerMilliCpu : 0,
                 PortBindings = portBindings,
                 // A tiny init (the engine's docker-init) as PID 1: it forwards SIGTERM and reaps zombies, so a
                 // main process without its own signal handling (sleep, many shells) stops at once instead of
@@ -70,6 +79,8 @@ internal static class DockerModelMapper
                 DeviceRequests = spec.GpuIndices.Count > 0 && nvidiaRuntime ? [ToGpuRequest(spec.GpuIndices)] : null,
             },
         };
+        ContainerHardening.Apply(parameters.HostConfig, spec, options);
+        return parameters;
     }
 
     /// <summary>

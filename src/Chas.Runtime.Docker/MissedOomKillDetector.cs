@@ -8,7 +8,9 @@ namespace Chas.Runtime.Docker;
 /// watching the cgroup's OOM events only once the process runs): OOMKilled then stays false and only the exit code
 /// 137 (SIGKILL) is left. The Engine API offers nothing better (no cgroup failcnt, no event for it), so this guesses:
 /// a SIGKILL exit of a memory-limited container is an OOM kill unless this runtime instance was asked to stop it or
-/// to remove it by force since it last started.
+/// to remove it by force since it last started. Every container this runtime creates is memory-limited (a task that
+/// asked for no limit gets <see cref="DockerRuntimeOptions.DefaultMemoryBytes"/>), so the guess covers all of them;
+/// the unlimited case is left for containers made some other way.
 /// <para>
 /// It errs towards OOM: a SIGKILL from outside this instance (docker kill, another agent, a process that exits with
 /// 137 itself) reads as OOM too, and a container already dead from a missed OOM when the stop came reads as stopped.

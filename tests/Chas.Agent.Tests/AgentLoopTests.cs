@@ -46,6 +46,21 @@ public sealed class AgentLoopTests : IAsyncLifetime
         Assert.Equal(0, done.ExitCode);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public async Task Privileged_and_read_only_root_reach_the_container_spec(bool privileged, bool readOnlyRoot)
+    {
+        await StartAgentAsync();
+        // As admin, who alone may ask for privileged.
+        await _server.Admin.CreateTaskAsync(new CreateTaskRequest { Name = "hardened", Image = "img", Privileged = privileged, ReadOnlyRootFilesystem = readOnlyRoot });
+
+        await WaitForTaskAsync("hardened", TaskPhase.Running);
+
+        var spec = Assert.Single(_runtime.Containers).Spec!;
+        Assert.Equal((privileged, readOnlyRoot), (spec.Privileged, spec.ReadOnlyRootFilesystem));
+    }
+
     [Fact]
     public async Task A_nonzero_exit_fails_the_task_with_its_code()
     {

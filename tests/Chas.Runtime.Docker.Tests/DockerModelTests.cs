@@ -4,6 +4,8 @@ namespace Chas.Runtime.Docker.Tests;
 
 public sealed class DockerModelTests
 {
+    private static readonly DockerRuntimeOptions Options = new();
+
     [Theory]
     [InlineData("2024-05-07T12:34:56Z", 0)]
     [InlineData("2024-05-07T12:34:56.5Z", 5_000_000)]
@@ -64,7 +66,7 @@ public sealed class DockerModelTests
             Labels = new Dictionary<string, string> { ["chas.task"] = "t1" },
         };
 
-        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: false);
+        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: false, Options);
 
         Assert.Equal("web-1", parameters.Name);
         Assert.Equal(["httpd", "-f"], parameters.Cmd);
@@ -82,11 +84,9 @@ public sealed class DockerModelTests
     [Fact]
     public void An_empty_command_keeps_the_image_default()
     {
-        var parameters = DockerModelMapper.ToCreateParameters(new ContainerSpec { Name = "n", Image = "i" }, nvidiaRuntime: false);
+        var parameters = DockerModelMapper.ToCreateParameters(new ContainerSpec { Name = "n", Image = "i" }, nvidiaRuntime: false, Options);
 
         Assert.Null(parameters.Cmd);
-        Assert.Equal(0, parameters.HostConfig.Memory);
-        Assert.Equal(0, parameters.HostConfig.NanoCPUs);
         Assert.Null(parameters.HostConfig.DeviceRequests);
     }
 
@@ -101,7 +101,7 @@ public sealed class DockerModelTests
             Env = new Dictionary<string, string> { ["A"] = "1", ["NVIDIA_VISIBLE_DEVICES"] = "all" },
         };
 
-        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: false);
+        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: false, Options);
 
         Assert.Equal(["A=1", "NVIDIA_VISIBLE_DEVICES=1,3", "CHAS_GPU_INDICES=1,3"], parameters.Env);
         Assert.Null(parameters.HostConfig.DeviceRequests);
@@ -112,7 +112,7 @@ public sealed class DockerModelTests
     {
         var spec = new ContainerSpec { Name = "n", Image = "i", GpuIndices = [0, 2] };
 
-        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: true);
+        var parameters = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: true, Options);
 
         var request = Assert.Single(parameters.HostConfig.DeviceRequests);
         Assert.Equal("nvidia", request.Driver);
@@ -125,10 +125,74 @@ public sealed class DockerModelTests
     [Fact]
     public void Without_gpus_the_nvidia_runtime_changes_nothing()
     {
-        var parameters = DockerModelMapper.ToCreateParameters(new ContainerSpec { Name = "n", Image = "i" }, nvidiaRuntime: true);
+        var parameters = DockerModelMapper.ToCreateParameters(new ContainerSpec { Name = "n", Image = "i" }, nvidiaRuntime: true, Options);
 
         Assert.Null(parameters.HostConfig.DeviceRequests);
         Assert.Empty(parameters.Env);
+    }
+
+    [Fact]
+    public void A_spec_without_limits_gets_the_default_limits_and_the_hardening()
+    {
+        var options = new DockerRuntimeOptions { DefaultMemoryBytes = 64L << 20, DefaultCpuMillis = 300, PidsLimit = 77, DefaultCapabilities = ["KILL"] };
+
+        var host = DockerModelMapper.ToCreateParameters(new ContainerSpec { Name = "n", Image = "i" }, nvidiaRuntime: false, options).HostConfig;
+
+        Assert.Equal((64L << 20, 300_000_000L, 77L), (host.Memory, host.NanoCPUs, host.PidsLimit));
+        Assert.False(host.Privileged);
+        Assert.Equal(["ALL"], host.CapDrop);
+        Assert.Equal(["KILL"], host.CapAdd);
+        Assert.Equal(["no-new-privileges"], host.SecurityOpt);
+        Assert.False(host.ReadonlyRootfs);
+        Assert.Null(host.Tmpfs);
+        Assert.Equal(DockerRuntimeOptions.DefaultCapabilitySet, Options.DefaultCapabilities);
+    }
+
+    [Fact]
+    public void A_privileged_spec_keeps_its_capabilities_and_may_gain_privileges_but_not_lose_its_limits()
+    {
+        var spec = new ContainerSpec { Name = "n", Image = "i", Privileged = true };
+
+        var host = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: false, Options).HostConfig;
+
+        Assert.True(host.Privileged);
+        Assert.Null(host.CapDrop);
+        Assert.Null(host.CapAdd);
+        Assert.Null(host.SecurityOpt);
+        Assert.Equal((Options.DefaultMemoryBytes, 1_000_000_000L, Options.PidsLimit), (host.Memory, host.NanoCPUs, host.PidsLimit));
+    }
+
+    [Fact]
+    public void A_read_only_root_gets_in_memory_tmp_and_run()
+    {
+        var spec = new ContainerSpec { Name = "n", Image = "i", ReadOnlyRootFilesystem = true };
+
+        var host = DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: false, Options).HostConfig;
+
+        Assert.True(host.ReadonlyRootfs);
+        Assert.Equal(["/tmp", "/run"], host.Tmpfs.Keys);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    public void A_port_without_a_host_address_is_refused_rather_than_published_on_every_interface(string hostIp)
+    {
+        var spec = new ContainerSpec { Name = "n", Image = "i", Ports = [new PortBinding(80, 20080, hostIp)] };
+
+        var error = Assert.Throws<ArgumentException>(() => DockerModelMapper.ToCreateParameters(spec, nvidiaRuntime: false, Options));
+        Assert.Contains("80/tcp", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-1L)]
+    public void Options_that_would_mean_unlimited_are_refused(long value)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DockerRuntimeOptions { PidsLimit = value }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DockerRuntimeOptions { DefaultMemoryBytes = value }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DockerRuntimeOptions { DefaultCpuMillis = value }.Validate());
+        new DockerRuntimeOptions().Validate(); // the defaults pass
     }
 
     [Theory]

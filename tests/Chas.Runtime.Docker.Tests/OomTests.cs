@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Chas.Runtime.Docker.Tests;
 
 public sealed class OomTests(DockerEngineFixture engine) : IClassFixture<DockerEngineFixture>
@@ -79,12 +81,18 @@ public sealed class OomTests(DockerEngineFixture engine) : IClassFixture<DockerE
     }
 
     [Fact]
-    public async Task A_sigkill_exit_without_a_memory_limit_is_not_oom_killed()
+    public async Task A_container_that_asked_for_no_limit_is_oom_killed_over_the_default_one()
     {
-        await using var containers = new TestContainers(_runtime);
+        // Every container is limited now: one without an asked-for limit gets the default, and blowing it is an OOM
+        // kill like any other. (The detector's "no limit, no guess" case is left for containers made elsewhere;
+        // DockerModelTests covers it.) A small default keeps the test cheap.
+        using var runtime = new DockerContainerRuntime(Options.Create(new DockerRuntimeOptions { DefaultMemoryBytes = 8L * 1024 * 1024 }));
+        await using var containers = new TestContainers(runtime);
 
-        var (_, exit) = await containers.RunToCompletionAsync(containers.Spec("no-limit", "sh", "-c", "exit 137"));
+        var (id, exit) = await containers.RunToCompletionAsync(
+            containers.Spec("default-limit", "dd", "if=/dev/zero", "of=/dev/null", "bs=32M", "count=1"));
 
-        Assert.Equal(new ContainerExit(137, OomKilled: false, Error: null), exit);
+        Assert.Equal(new ContainerExit(137, OomKilled: true, Error: null), exit);
+        Assert.Equal(8L * 1024 * 1024, (await engine.Client.Containers.InspectContainerAsync(id)).HostConfig.Memory);
     }
 }
