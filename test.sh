@@ -4,7 +4,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 source scripts/prereqs.sh
 
-ensure_packages
+ensure_packages test
 ensure_dockerd
 trap stop_dockerd EXIT
 

@@ -7,11 +7,18 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages the project needs: the Docker engine, and a static busybox for offline test images.
+# Debian packages the project needs: the Docker engine, a static busybox for offline test images,
+# xterm.js for the dashboard's terminal; with "test", also promtool (checks /metrics) and Chromium
+# (drives the dashboard in its tests).
 ensure_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+  dpkg -s libjs-xterm >/dev/null 2>&1 || missing+=(libjs-xterm)
+  if [ "${1:-}" = "test" ]; then
+    command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} (apt-get)"
     as_root apt-get update -qq
