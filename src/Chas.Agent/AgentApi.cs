@@ -22,24 +22,28 @@ internal static class AgentApi
                 ? await next(context)
                 : Results.Problem(statusCode: 401, detail: "the node's credential is required: only its server calls this API"));
         v1.MapGet("/containers/{id}/logs", StreamLogsAsync);
+        v1.MapAgentStreams();
+        Stats.AgentStatsApi.Map(app, v1);
         return app;
     }
 
     private static async Task<IResult> StreamLogsAsync(string id, HttpContext context, IContainerRuntime runtime, TaskSupervisor supervisor,
-        bool follow = false, int? tail = null, bool timestamps = false)
+        bool follow = false, int? tail = null, bool timestamps = false, DateTimeOffset? since = null, string? stream = null)
     {
         var ct = context.RequestAborted;
+        LogStream? only = stream switch { "stdout" => LogStream.Stdout, "stderr" => LogStream.Stderr, _ => null };
         if (!await supervisor.OwnsContainerAsync(id, ct))
             return Results.Problem(statusCode: 404, detail: $"no container '{id}' managed by this agent");
 
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         await context.Response.StartAsync(ct);
-        var options = new LogOptions { Follow = follow, Tail = tail, Timestamps = timestamps };
+        var options = new LogOptions { Follow = follow, Tail = tail, Timestamps = timestamps, Since = since };
         try
         {
             await foreach (var line in runtime.ReadLogsAsync(id, options, ct))
             {
+                if (only is { } wanted && line.Stream != wanted) continue;
                 var text = timestamps && line.Timestamp is { } at
                     ? at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) + " " + line.Text
                     : line.Text;

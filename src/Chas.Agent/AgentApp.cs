@@ -23,6 +23,7 @@ public static class AgentApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseWebSockets();
         app.MapAgentApi(app.Services.GetRequiredService<NodeCredentialHolder>());
         return app;
     }
@@ -38,6 +39,7 @@ public static class AgentApp
         services.AddSingleton(sp => new TaskSupervisor(sp.GetRequiredService<IContainerRuntime>(), sp.GetRequiredService<StatusReporter>(),
             options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chas.Agent.TaskSupervisor")));
         services.AddHostedService<AgentHost>();
+        Stats.StatsServiceCollectionExtensions.AddAgentStats(services);
         return services;
     }
 }

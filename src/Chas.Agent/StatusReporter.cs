@@ -37,6 +37,27 @@ internal sealed partial class StatusReporter(ChasClient client, string node, ILo
         }
     }
 
+    /// <summary>
+    /// Tells the server something only the agent sees (an image pulled, a failure it retries), once and
+    /// without waiting: an event lost to a network hiccup is not worth delaying a container for.
+    /// </summary>
+    public void ReportEvent(TaskResource task, string reason, string message, bool warning = false)
+    {
+        var ev = new EventResource
+        {
+            Kind = EventKinds.Task, Namespace = task.Namespace, Name = task.Name, Reason = reason, Message = message,
+            Type = warning ? EventTypes.Warning : EventTypes.Normal,
+        };
+        _ = Task.Run(async () =>
+        {
+            try { await client.ReportEventAsync(ev); }
+            catch (Exception ex) when (ex is HttpRequestException or ChasApiException or TaskCanceledException) { LogEventLost(logger, reason, task.Name, ex.Message); }
+        });
+    }
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Could not report event {Reason} of task {Task}: {Error}")]
+    private static partial void LogEventLost(ILogger logger, string reason, string task, string error);
+
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Server declined status {Status} of task {Task}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string task, string status, string reason);
 

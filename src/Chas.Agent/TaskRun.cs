@@ -185,7 +185,10 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
         {
             try
             {
+                var pullStarted = time.GetTimestamp();
                 await runtime.EnsureImageAsync(_latest.Image, ct);
+                // The runtime does not say whether it downloaded or found the image: "Pulled" means "present now".
+                reporter.ReportEvent(_latest, EventReasons.Pulled, $"image {_latest.Image} is present on node {_latest.Node} (ensured in {time.GetElapsedTime(pullStarted).TotalSeconds:0.###}s)");
                 ContainerId = await runtime.CreateAsync(ToContainerSpec(_latest), ct);
                 return new ContainerInfo { Id = ContainerId, Name = "", State = ContainerState.Created };
             }
@@ -193,6 +196,7 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
             {
                 // A long-running instance keeps trying (the image may arrive, the registry come back).
                 var delay = backoff.Next(TimeSpan.Zero);
+                reporter.ReportEvent(_latest, EventReasons.BackOff, $"{ex.Message} (retrying in {delay.TotalSeconds:0.#}s)", warning: true);
                 await ReportAsync(new TaskStatusReport { Status = TaskPhase.Starting, Error = ex.Message, Reason = $"{ex.Message} (retrying in {delay.TotalSeconds:0.#}s)" }, ct);
                 if (await WaitUnlessStoppedAsync(delay, ct))
                 {

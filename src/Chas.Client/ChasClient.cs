@@ -64,11 +64,18 @@ public sealed partial class ChasClient : IDisposable
     public Task<TaskResource> ReportTaskStatusAsync(string name, string ns, TaskStatusReport report, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Put, TaskPath(name, ns, "/status"), report, ChasJsonContext.Default.TaskStatusReport, ChasJsonContext.Default.TaskResource, ct);
 
+    /// <summary>Shorthand for the common flags of <see cref="ReadTaskLogsAsync(string, TaskLogQuery, string?, CancellationToken)"/>.</summary>
+    public IAsyncEnumerable<string> ReadTaskLogsAsync(string name, bool follow, int? tail, bool timestamps,
+        string? ns = null, CancellationToken ct = default) =>
+        ReadTaskLogsAsync(name, new TaskLogQuery { Follow = follow, Tail = tail, Timestamps = timestamps }, ns, ct);
+
     /// <summary>Log lines as the node's engine returns them; with follow, until the task ends or <paramref name="ct"/> fires.</summary>
-    public async IAsyncEnumerable<string> ReadTaskLogsAsync(string name, bool follow, int? tail, bool timestamps,
+    public async IAsyncEnumerable<string> ReadTaskLogsAsync(string name, TaskLogQuery logs,
         string? ns = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var query = $"follow={(follow ? "true" : "false")}&timestamps={(timestamps ? "true" : "false")}" + (tail is { } t ? $"&tail={t}" : "");
+        var query = $"follow={(logs.Follow ? "true" : "false")}&timestamps={(logs.Timestamps ? "true" : "false")}" + (logs.Tail is { } t ? $"&tail={t}" : "")
+            + (logs.Since is { } since ? "&since=" + Uri.EscapeDataString(since.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) : "")
+            + (logs.StderrOnly ? "&stream=stderr" : "");
         var path = WithQuery(TaskPath(name, ns, "/logs"), query);
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);

@@ -58,6 +58,14 @@ namespace Chas.Contracts;
 [JsonSerializable(typeof(RejectRequest))]
 [JsonSerializable(typeof(QuotaUsage))]
 [JsonSerializable(typeof(NodeCredential))]
+[JsonSerializable(typeof(StatsSeries))]
+[JsonSerializable(typeof(IReadOnlyList<StatsSeries>))]
+[JsonSerializable(typeof(EventResource))]
+[JsonSerializable(typeof(IReadOnlyList<EventResource>))]
+[JsonSerializable(typeof(ResourceList<EventResource>))]
+[JsonSerializable(typeof(WatchEvent<EventResource>))]
+[JsonSerializable(typeof(TerminalSize))]
+[JsonSerializable(typeof(ExecExit))]
 public sealed partial class ChasJsonContext : JsonSerializerContext;
 
 public static class ChasJson

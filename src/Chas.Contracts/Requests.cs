@@ -83,3 +83,16 @@ public static class WatchEventTypes
     public const string Deleted = "deleted";
     public const string Bookmark = "bookmark";
 }
+
+/// <summary>What to read of a task's output (GET /api/v1/tasks/{name}/logs).</summary>
+public sealed record TaskLogQuery
+{
+    public bool Follow { get; init; }
+    /// <summary>Only the last N lines; null: all.</summary>
+    public int? Tail { get; init; }
+    public bool Timestamps { get; init; }
+    /// <summary>Only lines written at or after this time.</summary>
+    public DateTimeOffset? Since { get; init; }
+    /// <summary>Only what the container wrote to stderr.</summary>
+    public bool StderrOnly { get; init; }
+}

@@ -41,6 +41,20 @@ public interface IContainerRuntime
     /// Output is stdout and stderr together, cut to the first 64 KiB. On timeout the result says so.
     /// </summary>
     Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Starts a command inside a running container with its input and output attached (`chas exec`, the dashboard's terminal).</summary>
+    /// <exception cref="RuntimeException">The container is missing or not running, or the engine failed.</exception>
+    Task<IExecSession> StartExecAsync(string containerId, ExecRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The container's address and published ports (`chas forward`); null when the container does not exist.</summary>
+    Task<ContainerNetwork?> GetNetworkAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One reading of a container's cumulative resource counters, taken at once (no waiting for the engine's own
+    /// interval); CPU use is the difference of two readings (<see cref="ContainerStats.CpuMillisSince"/>).
+    /// Null when the container does not exist or is not running.
+    /// </summary>
+    Task<ContainerStats?> GetStatsAsync(string containerId, CancellationToken cancellationToken);
 }
 
 public sealed record ExecResult(int ExitCode, string Output, bool TimedOut);

@@ -23,6 +23,8 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
     private readonly ILogger _logger;
     private readonly ImagePuller _images;
     private readonly DockerExec _exec;
+    private readonly TimeProvider _time;
+    private readonly DockerStats _stats;
     private readonly MissedOomKillDetector _oomKills = new();
 
     /// <summary>
@@ -41,7 +43,9 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
         _client = _configuration.CreateClient();
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _images = new ImagePuller(_client.Images, _endpoint, _logger);
-        _exec = new DockerExec(_client.Exec, _endpoint, timeProvider ?? TimeProvider.System);
+        _time = timeProvider ?? TimeProvider.System;
+        _exec = new DockerExec(_client.Exec, _endpoint, _time);
+        _stats = new DockerStats(_client.Containers, _endpoint);
     }
 
     public async Task<RuntimeInfo> GetInfoAsync(CancellationToken cancellationToken)
@@ -220,10 +224,19 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
         string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
         _exec.RunAsync(containerId, command, timeout, cancellationToken);
 
+    public Task<IExecSession> StartExecAsync(string containerId, ExecRequest request, CancellationToken cancellationToken) =>
+        DockerExecSession.StartAsync(_client.Exec, _endpoint, _time, containerId, request, cancellationToken);
+
+    public async Task<ContainerNetwork?> GetNetworkAsync(string containerId, CancellationToken cancellationToken) =>
+        await InspectRawAsync(containerId, cancellationToken) is { } container ? ContainerNetworkMapper.ToContainerNetwork(container) : null;
+
     /// <summary>
     /// Imports a root filesystem tar (see <see cref="RootfsImage"/>) as image <paramref name="reference"/>, for nodes
     /// that cannot reach a registry. Returns once the image is inspectable.
     /// </summary>
+    public Task<ContainerStats?> GetStatsAsync(string containerId, CancellationToken cancellationToken) =>
+        _stats.ReadAsync(containerId, cancellationToken);
+
     public Task ImportRootfsAsync(Stream rootfsTar, string reference, CancellationToken cancellationToken) =>
         RootfsImage.ImportAsync(_client, rootfsTar, reference, cancellationToken);
 

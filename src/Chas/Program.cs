@@ -11,6 +11,8 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     TaskCommands.Ps(),
     TaskCommands.Inspect(),
     LogsCommand.Create(),
+    ExecCommand.Create(),
+    ForwardCommand.Create(),
     TaskCommands.Stop(),
     TaskCommands.Rm(),
     DeploymentCommands.Deploy(),
@@ -20,6 +22,7 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     ApplyCommand.Create(),
     ServicesCommand.Create(),
     NodesCommand.Create(),
+    TopCommand.Create(),
     NodeCommand.Create(),
     ImageCommand.Create(),
     AuthCommands.Login(),
@@ -33,5 +36,8 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     ApprovalCommands.Approve(),
     ApprovalCommands.Reject(),
     AuditCommand.Create(),
+    EventsCommand.Create(),
+    ConfigCommands.Create(),
+    CompletionCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -99,6 +99,43 @@ public sealed class FakeContainerRuntime : IContainerRuntime
         return Task.FromResult(OnExec(command));
     }
 
+    /// <summary>What <see cref="GetStatsAsync"/> answers for a running container (null: zeroed counters read now).</summary>
+    public Func<string, ContainerStats?>? OnStats { get; set; }
+
+    public Task<ContainerStats?> GetStatsAsync(string containerId, CancellationToken cancellationToken) =>
+        Task.FromResult(_containers.TryGetValue(containerId, out var c) && c.Info.State == ContainerState.Running
+            ? OnStats?.Invoke(containerId) ?? new ContainerStats { ReadAt = DateTimeOffset.UtcNow }
+            : null);
+
+    /// <summary>An attached exec echoes its input to stdout (like `cat`) and exits 0 at end of input.</summary>
+    public Task<IExecSession> StartExecAsync(string containerId, ExecRequest request, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue($"exec-attached {containerId} {string.Join(' ', request.Command)}");
+        return Task.FromResult<IExecSession>(new EchoExecSession());
+    }
+
+    public Task<ContainerNetwork?> GetNetworkAsync(string containerId, CancellationToken cancellationToken) =>
+        Task.FromResult(_containers.ContainsKey(containerId) ? new ContainerNetwork("127.0.0.1", []) : null);
+
+    private sealed class EchoExecSession : IExecSession
+    {
+        private readonly System.Threading.Channels.Channel<byte[]> _input = System.Threading.Channels.Channel.CreateUnbounded<byte[]>();
+
+        public async Task<ExecOutput> ReadAsync(byte[] buffer, CancellationToken cancellationToken)
+        {
+            if (!await _input.Reader.WaitToReadAsync(cancellationToken)) return new ExecOutput(LogStream.Stdout, 0);
+            var chunk = await _input.Reader.ReadAsync(cancellationToken);
+            chunk.CopyTo(buffer, 0);
+            return new ExecOutput(LogStream.Stdout, chunk.Length);
+        }
+
+        public Task WriteAsync(ReadOnlyMemory<byte> input, CancellationToken cancellationToken) => _input.Writer.WriteAsync(input.ToArray(), cancellationToken).AsTask();
+        public Task CloseInputAsync(CancellationToken cancellationToken) => Task.FromResult(_input.Writer.TryComplete());
+        public Task ResizeAsync(int cols, int rows, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task<int> WaitForExitCodeAsync(CancellationToken cancellationToken) => Task.FromResult(0);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string containerId, LogOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();

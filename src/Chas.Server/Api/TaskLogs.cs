@@ -16,9 +16,25 @@ internal static class TaskLogs
     public const string AgentHttpClient = "agents";
 
     public static async Task ProxyAsync(string name, HttpContext context, TaskStore tasks, NodeStore nodes,
-        IHttpClientFactory httpFactory, ServerSecrets secrets, bool follow = false, int? tail = null, bool timestamps = false)
+        IHttpClientFactory httpFactory, ServerSecrets secrets, bool follow = false, int? tail = null, bool timestamps = false,
+        string? since = null, string? stream = null)
     {
         var ct = context.RequestAborted;
+        DateTimeOffset? from = null;
+        if (since is not null)
+        {
+            if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                await Problems.Field("since", "must be an ISO 8601 time, e.g. 2026-11-23T08:00:00Z").ExecuteAsync(context);
+                return;
+            }
+            from = parsed;
+        }
+        if (stream is not (null or "all" or "stdout" or "stderr"))
+        {
+            await Problems.Field("stream", "must be all, stdout or stderr").ExecuteAsync(context);
+            return;
+        }
         var task = await tasks.GetAsync(RequestContext.NamespaceOf(context.Request), name, ct);
         if (task is null)
         {
@@ -44,7 +60,9 @@ internal static class TaskLogs
         }
 
         var query = string.Create(CultureInfo.InvariantCulture,
-            $"follow={follow.ToString().ToLowerInvariant()}&timestamps={timestamps.ToString().ToLowerInvariant()}{(tail is { } t ? $"&tail={t}" : "")}");
+            $"follow={follow.ToString().ToLowerInvariant()}&timestamps={timestamps.ToString().ToLowerInvariant()}{(tail is { } t ? $"&tail={t}" : "")}")
+            + (from is { } f ? "&since=" + Uri.EscapeDataString(f.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)) : "")
+            + (stream is "stdout" or "stderr" ? "&stream=" + stream : "");
         var url = new Uri(new Uri(node.AgentUrl), $"v1/containers/{Uri.EscapeDataString(task.ContainerId)}/logs?{query}");
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Auth.OpaqueTokens.NodeCredential(secrets.NodeCredentialKey, node.Name));

@@ -173,7 +173,7 @@ public static class TasksApi
         return Problems.Conflict($"task '{name}' keeps changing; try again");
     }
 
-    private static async Task<IResult> ReportStatusAsync(string name, HttpRequest request, TaskStore store, TimeProvider time)
+    private static async Task<IResult> ReportStatusAsync(string name, HttpRequest request, TaskStore store, EventLog events, TimeProvider time)
     {
         var (report, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.TaskStatusReport);
         if (problem is not null) return problem;
@@ -190,7 +190,9 @@ public static class TasksApi
             if (ReferenceEquals(outcome.Updated, task)) return Results.Ok(task);
             try
             {
-                return Results.Ok(await store.UpdateAsync(outcome.Updated!, request.HttpContext.RequestAborted));
+                var updated = await store.UpdateAsync(outcome.Updated!, request.HttpContext.RequestAborted);
+                foreach (var ev in TaskEvents.FromReport(task, updated)) events.RecordTask(updated, ev.Reason, ev.Message, ev.Warning);
+                return Results.Ok(updated);
             }
             catch (ConflictException)
             {

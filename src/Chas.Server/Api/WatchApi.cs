@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Chas.Server.Api;
 
 /// <summary>
-/// GET /api/v1/watch?kind=tasks|nodes&amp;since=REV[&amp;node=NAME] as Server-Sent Events: every change
+/// GET /api/v1/watch?kind=tasks|nodes|deployments|events&amp;since=REV[&amp;node=NAME] as Server-Sent Events: every change
 /// after REV, in order, then live; a bookmark with the current revision every few seconds of
 /// silence; 410 Gone when REV is older than the kept history (list again, then watch from the
 /// list's revision). The agent learns its assignments this way.
@@ -51,8 +51,11 @@ public static class WatchApi
                     Type = TypeOf(ev.Type), Revision = ev.Revision, Object = deployments.Deserialize(ev.Json, ev.Revision),
                 }, ChasJsonContext.Default.WatchEventDeploymentResource);
                 break;
+            case EventLog.KindName:
+                render = ev => RenderEvent(context.Request, ev);
+                break;
             default:
-                await Problems.Field("kind", "must be 'tasks', 'nodes' or 'deployments'").ExecuteAsync(context);
+                await Problems.Field("kind", "must be 'tasks', 'nodes', 'deployments' or 'events'").ExecuteAsync(context);
                 return;
         }
         if (since is < 0)
@@ -136,6 +139,14 @@ public static class WatchApi
         if (node is not null && task.Node != node) return null;
         return JsonSerializer.Serialize(new WatchEvent<TaskResource> { Type = TypeOf(change.Type), Revision = change.Revision, Object = task },
             ChasJsonContext.Default.WatchEventTaskResource);
+    }
+
+    /// <summary>Events are keyed "namespace/id", node events "_cluster/id": those are for anyone who may read nodes.</summary>
+    private static string? RenderEvent(HttpRequest request, ChangeEvent change)
+    {
+        var ev = EventLog.Deserialize(change.Json, change.Revision);
+        return !EventsApi.Visible(request, ev) ? null
+            : JsonSerializer.Serialize(new WatchEvent<EventResource> { Type = TypeOf(change.Type), Revision = change.Revision, Object = ev }, ChasJsonContext.Default.WatchEventEventResource);
     }
 
     private static string RenderNode(ChangeEvent change, NodeStore nodes) =>

@@ -43,6 +43,12 @@ public static class AuthenticationSetup
                 o.TokenValidationParameters = jwt.ValidationParameters();
                 o.Events = new JwtBearerEvents
                 {
+                    // The handler reads only the Authorization header; BearerOf also knows the WebSockets' ?access_token=.
+                    OnMessageReceived = context =>
+                    {
+                        context.Token = BearerOf(context.Request);
+                        return Task.CompletedTask;
+                    },
                     OnTokenValidated = OnJwtValidatedAsync,
                     OnChallenge = async context =>
                     {
@@ -84,8 +90,23 @@ public static class AuthenticationSetup
     public static string? BearerOf(HttpRequest request)
     {
         string? header = request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header) || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
+        if (string.IsNullOrEmpty(header) || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AccessTokenQueryOf(request);
         var token = header["Bearer ".Length..].Trim();
+        return token.Length == 0 ? null : token;
+    }
+
+    /// <summary>
+    /// ?access_token= on the exec and forward WebSockets only: a browser (the dashboard's terminal) cannot set an
+    /// Authorization header on a WebSocket. Nowhere else, because a token in a URL ends up in histories and proxy
+    /// logs; these requests are GETs, which the audit log does not record, and ASP.NET's request logs are off.
+    /// </summary>
+    private static string? AccessTokenQueryOf(HttpRequest request)
+    {
+        var path = request.Path.Value;
+        if (path is null || !path.StartsWith("/api/", StringComparison.Ordinal)
+            || !(path.EndsWith("/exec", StringComparison.Ordinal) || path.EndsWith("/forward", StringComparison.Ordinal)))
+            return null;
+        var token = request.Query["access_token"].ToString().Trim();
         return token.Length == 0 ? null : token;
     }
 

@@ -15,7 +15,7 @@ namespace Chas.Server.Controllers;
 /// </summary>
 public sealed partial class DeploymentController(
     ClusterCache cache, IObjectStore store, TaskStore tasks, DeploymentStore deployments, TimeProvider time,
-    ILogger<DeploymentController> logger) : BackgroundService
+    EventLog events, ILogger<DeploymentController> logger) : BackgroundService
 {
     private static readonly TimeSpan RolloutRecheck = TimeSpan.FromSeconds(1);
 
@@ -58,7 +58,7 @@ public sealed partial class DeploymentController(
                 catch (ConflictException)
                 {
                     // Someone wrote first (an agent report, a user): catch up and decide again.
-                    await cache.WaitForRevisionAsync(store.CurrentRevision, stoppingToken);
+                    await cache.CatchUpAsync(store.CurrentRevision, time, stoppingToken);
                     dirty.Add(key);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -81,6 +81,7 @@ public sealed partial class DeploymentController(
         var instances = cache.InstancesOf(key);
         var now = time.GetUtcNow();
         var writes = new List<WriteOp>();
+        var happened = new List<(string Reason, string Message, bool Warning)>();
         if (deployment is null)
         {
             // Deleted: its instances stop like any scale-down (out of the ingress first, drained, then
@@ -118,11 +119,19 @@ public sealed partial class DeploymentController(
             }
             writes.AddRange(plan.Delete.Select(i => WriteOp.Delete(tasks.Kind, TaskStore.Key(i.Namespace, i.Name), i.ResourceVersion)));
             if (plan.Status is { } status) writes.Add(deployments.Write(status));
+            if (plan.Create > 0) happened.Add((EventReasons.ScaledUp, $"created {plan.Create} instance(s) of revision {deployment.Revision}", false));
+            if (plan.Stop.Count > 0) happened.Add((EventReasons.ScaledDown, $"stopping {plan.Stop.Count} instance(s)", false));
+            if (plan.Status?.RolloutStatus is { } rollout && rollout != deployment.RolloutStatus)
+            {
+                if (rollout == RolloutStates.Complete) happened.Add((EventReasons.RolloutComplete, plan.Status.RolloutMessage ?? $"revision {deployment.Revision} rolled out", false));
+                if (rollout == RolloutStates.Failed) happened.Add((EventReasons.RolloutFailed, plan.Status.RolloutMessage ?? $"revision {deployment.Revision} failed to roll out", true));
+            }
             if (plan.Create > 0 || plan.Stop.Count > 0)
                 LogPlan(logger, key, deployment.Revision, plan.Create, plan.Stop.Count, plan.Delete.Count);
         }
         if (writes.Count == 0) return;
         var revision = await store.CommitAsync(writes, ct);
+        foreach (var (reason, message, warning) in happened) events.RecordDeployment(deployment!, reason, message, warning);
         // Never decide again on a cache that has not yet seen our own writes.
         await cache.WaitForRevisionAsync(revision, ct);
     }

@@ -13,8 +13,11 @@ namespace Chas.Server.Controllers;
 /// </summary>
 public sealed partial class NodeHeartbeatMonitor(
     ClusterCache cache, IObjectStore store, NodeStore nodes, TaskStore tasks, NodeLiveness liveness, ServerOptions options, TimeProvider time,
-    ILogger<NodeHeartbeatMonitor> logger) : BackgroundService
+    EventLog events, ILogger<NodeHeartbeatMonitor> logger) : BackgroundService
 {
+    // What each node was at the last check, to tell NodeReady transitions (the heartbeat API makes them); null before the first check.
+    private Dictionary<string, NodeStatus>? _seen;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatTimeout.TotalMilliseconds / 6, 100, 1000));
@@ -35,6 +38,7 @@ public sealed partial class NodeHeartbeatMonitor(
     internal async Task CheckAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        RecordReadyTransitions();
         foreach (var node in cache.Nodes().Where(n => n.Status == NodeStatus.Ready))
         {
             var silentFor = now - liveness.LastSeen(node.Name);
@@ -46,20 +50,37 @@ public sealed partial class NodeHeartbeatMonitor(
                     ? n with { Status = NodeStatus.NotReady, Reason = reason } : null, ct);
             if (updated?.Status != NodeStatus.NotReady) continue;
             LogNodeNotReady(logger, node.Name, reason);
-            await MarkTasksLostAsync(node.Name, now, ct);
+            events.RecordNode(node.Name, EventReasons.NodeNotReady, $"node {node.Name} is not ready: {reason}", warning: true);
+            if (_seen is not null) _seen[node.Name] = NodeStatus.NotReady;
+            await MarkTasksLostAsync(node.Name, updated.ResourceVersion, now, ct);
         }
     }
 
-    private async Task MarkTasksLostAsync(string node, DateTimeOffset now, CancellationToken ct)
+    private void RecordReadyTransitions()
     {
-        await cache.WaitForRevisionAsync(store.CurrentRevision, ct);
+        var first = _seen is null;
+        var seen = new Dictionary<string, NodeStatus>(StringComparer.Ordinal);
+        foreach (var node in cache.Nodes())
+        {
+            seen[node.Name] = node.Status;
+            if (!first && node.Status == NodeStatus.Ready && _seen!.GetValueOrDefault(node.Name, NodeStatus.NotReady) != NodeStatus.Ready)
+                events.RecordNode(node.Name, EventReasons.NodeReady, $"node {node.Name} is ready");
+        }
+        _seen = seen;
+    }
+
+    private async Task MarkTasksLostAsync(string node, long notReadyRevision, DateTimeOffset now, CancellationToken ct)
+    {
+        // The node's own write, not the store's latest revision: that may be of a kind the cache does not follow (events).
+        await cache.WaitForRevisionAsync(notReadyRevision, ct);
         var held = cache.Tasks().Where(t => t.Node == node && t.Status.HoldsResources()).ToList();
         if (held.Count == 0) return;
         try
         {
             // Everything the node held, in one commit.
-            await store.CommitAsync(held.Select(t => tasks.Write(Settle(t, node, now))).ToList(), ct);
-            foreach (var task in held) LogTaskLost(logger, task.Name, node);
+            var settled = held.Select(t => Settle(t, node, now)).ToList();
+            await store.CommitAsync(settled.Select(tasks.Write).ToList(), ct);
+            foreach (var task in settled) Lost(task, node);
             return;
         }
         catch (ConflictException)
@@ -70,8 +91,21 @@ public sealed partial class NodeHeartbeatMonitor(
         {
             var lost = await tasks.UpdateAsync(task.Namespace, task.Name, t =>
                 t.Uid != task.Uid || t.Node != node || !t.Status.HoldsResources() ? null : Settle(t, node, now), ct);
-            if (lost?.Status is TaskPhase.Lost or TaskPhase.Pending) LogTaskLost(logger, task.Name, node);
+            if (lost?.Status is TaskPhase.Lost or TaskPhase.Pending) Lost(lost, node);
         }
+    }
+
+    private void Lost(TaskResource task, string node)
+    {
+        LogTaskLost(logger, task.Name, node);
+        if (task.Status == TaskPhase.Pending)
+        {
+            events.RecordTask(task, EventReasons.Rescheduled, $"node {node} stopped sending heartbeats: back to pending, to be placed on another node");
+            return;
+        }
+        events.RecordTask(task with { Node = node }, EventReasons.Lost, $"node {node} stopped sending heartbeats", warning: true);
+        if (task.Deployment is not null)
+            events.RecordTask(task with { Node = node }, EventReasons.Rescheduled, $"deployment {task.Deployment} replaces it on another node");
     }
 
     /// <summary>Back to pending when its restart policy allows another try elsewhere, else lost.</summary>

@@ -18,7 +18,7 @@ namespace Chas.Server.Controllers;
 /// </summary>
 public sealed partial class TaskSchedulingController(
     ClusterCache cache, IObjectStore store, TaskStore tasks, Scheduler scheduler, ServerOptions options,
-    TimeProvider time, ILogger<TaskSchedulingController> logger) : BackgroundService
+    EventLog events, TimeProvider time, ServerMetrics metrics, ILogger<TaskSchedulingController> logger) : BackgroundService
 {
     public const string AllocationKind = "nodeallocations";
     private const int BindsPerCommit = 1000;
@@ -42,7 +42,7 @@ public sealed partial class TaskSchedulingController(
             {
                 // Another writer got there first: catch up with everything committed and decide again.
                 await LoadAllocationVersionsAsync(stoppingToken);
-                await cache.WaitForRevisionAsync(store.CurrentRevision, stoppingToken);
+                await cache.CatchUpAsync(store.CurrentRevision, time, stoppingToken);
                 continue;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -75,6 +75,7 @@ public sealed partial class TaskSchedulingController(
     {
         var pending = cache.PendingTasks().OrderBy(t => t.CreatedAt).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
         if (pending.Count == 0) return IdleRecheck;
+        var started = time.GetTimestamp();
         var allTasks = cache.Tasks();
 
         var nodes = cache.Nodes();
@@ -120,11 +121,17 @@ public sealed partial class TaskSchedulingController(
                     Reason = result.Reason,
                     FinishedAt = now,
                 });
+                events.RecordTask(task, EventReasons.Failed, $"not scheduled within {Format(options.PendingTimeout)}: {result.Reason}", warning: true);
                 continue;
             }
             var remaining = options.PendingTimeout - waited;
             if (remaining < nextDeadline) nextDeadline = remaining;
-            if (task.Reason != result.Reason) explanations.Add(task with { Reason = result.Reason });
+            if (task.Reason != result.Reason)
+            {
+                // Only when the explanation changes: thousands of waiting tasks must not flood the event log.
+                explanations.Add(task with { Reason = result.Reason });
+                events.RecordTask(task, EventReasons.FailedScheduling, result.Reason ?? "no node fits", warning: true);
+            }
         }
         if (binds.Count > 0) await CommitBindsAsync(binds, ct);
 
@@ -134,6 +141,7 @@ public sealed partial class TaskSchedulingController(
             try { await tasks.UpdateAsync(task, ct); }
             catch (ConflictException) { }
         }
+        metrics.SchedulingPass(time.GetElapsedTime(started));
         return nextDeadline;
     }
 
@@ -149,9 +157,15 @@ public sealed partial class TaskSchedulingController(
         }
         var revision = await store.CommitAsync(writes, ct);
         foreach (var node in binds.Select(b => b.Node!)) _allocationVersions[node] = revision;
+        foreach (var bind in binds) metrics.Bound(bind.CreatedAt, boundAt);
+        foreach (var bound in binds) events.RecordTask(bound, EventReasons.Scheduled, ScheduledMessage(bound));
         LogScheduled(logger, binds.Count, binds[0].Name, binds[0].Node!);
         await cache.WaitForRevisionAsync(revision, ct);
     }
+
+    private static string ScheduledMessage(TaskResource task) => task.AssignedGpus.Count == 0
+        ? $"assigned to node {task.Node}"
+        : $"assigned to node {task.Node} with GPUs {string.Join(',', task.AssignedGpus)}";
 
     public static PlacementRequest RequestFor(TaskResource task) => new()
     {

@@ -42,7 +42,9 @@ public static class ChasServerApp
         if (options.TlsMode != TlsMode.None) _ = app.Services.GetRequiredService<ServerTls>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets();
         app.UseRouting();
+        app.UseServerMetrics();
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
         app.UseRateLimiter();
@@ -56,12 +58,15 @@ public static class ChasServerApp
         app.MapInvitationsApi();
         app.MapNamespacesApi();
         app.MapAuditApi();
+        app.MapEventsApi();
         app.MapTasksApi();
+        app.MapTaskStreamsApi();
         app.MapNodesApi();
         app.MapDeploymentsApi();
         app.MapServicesApi();
         app.MapWatchApi();
         app.MapTlsApi();
+        app.MapStatsApi();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("CHaS API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();

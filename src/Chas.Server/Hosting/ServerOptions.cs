@@ -31,6 +31,8 @@ public sealed record ServerOptions
     public int SignInAttemptsPerMinute { get; init; } = 10;
     /// <summary>Audit entries kept; older ones are dropped.</summary>
     public int AuditHistory { get; init; } = 10_000;
+    /// <summary>Events (Scheduled, Started, NodeNotReady…) kept; older ones are dropped.</summary>
+    public int EventHistory { get; init; } = 5000;
 
     public string DatabasePath => Path.Combine(DataDir, "chas.db");
 }

@@ -30,6 +30,7 @@ public static class ServerServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterCache>());
         services.TryAddSingleton(_ => Scheduler.CreateDefault());
 
+        services.AddServerMetrics();
         services.AddHostedService<TaskSchedulingController>();
         services.AddHostedService<NodeHeartbeatMonitor>();
         services.AddHostedService<DeploymentController>();
@@ -39,6 +40,8 @@ public static class ServerServiceCollectionExtensions
         services.TryAddSingleton<QuotaGate>();
         services.TryAddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.TryAddSingleton<EventLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventLog>());
         services.AddApiRateLimiting(options);
 
         services.AddProblemDetails();

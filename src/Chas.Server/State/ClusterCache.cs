@@ -17,7 +17,6 @@ public sealed record CacheChange(string Kind, string Key, string? DeploymentKey)
 public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, NodeStore nodes, DeploymentStore deployments,
     ILogger<ClusterCache> logger) : BackgroundService
 {
-    private static readonly HashSet<string> Kinds = [TaskStore.KindName, NodeStore.KindName, DeploymentStore.KindName];
     private readonly Lock _lock = new();
     private readonly Dictionary<string, TaskResource> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeResource> _nodes = new(StringComparer.Ordinal);
@@ -82,7 +81,10 @@ public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, No
             {
                 var since = await LoadAsync(stoppingToken);
                 _synced.TrySetResult();
-                await foreach (var change in store.WatchAsync(Kinds, since, stoppingToken))
+                // Every kind, though only three are kept: the revision must advance past audit entries
+                // and events too, or a wait for the store's current revision would hang until the
+                // next task, node or deployment change.
+                await foreach (var change in store.WatchAsync(null, since, stoppingToken))
                     Apply(change);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

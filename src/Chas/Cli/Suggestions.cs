@@ -3,6 +3,10 @@ namespace Chas.Cli;
 /// <summary>"did you mean …?" for names: the closest by edit distance, if close enough to be a typo.</summary>
 internal static class Suggestions
 {
+    /// <summary>"no such context 'prod' — did you mean 'prd'?" (or without the question when nothing is close).</summary>
+    public static string NotFound(string kind, string wanted, IEnumerable<string> candidates) =>
+        Closest(wanted, candidates) is { } close ? $"no such {kind} '{wanted}' — did you mean '{close}'?" : $"no such {kind} '{wanted}'";
+
     public static string? Closest(string wanted, IEnumerable<string> candidates)
     {
         string? best = null;

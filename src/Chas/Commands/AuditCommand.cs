@@ -19,9 +19,9 @@ internal static class AuditCommand
             if (parse.GetValue(limit) is < 1) throw new CliException($"--limit: must be 1 or more, not {parse.GetValue(limit)}");
             var from = parse.GetValue(since) is { } s ? Since(s, TimeProvider.System) : (DateTimeOffset?)null;
             var entries = await client.ListAuditAsync(parse.GetValue(user), from, parse.GetValue(limit), token);
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(entries);
+                OutputFormat.Write(parse.GetValue(output), entries);
                 return 0;
             }
             TableWriter.Write(Console.Out, ["TIME", "USER", "METHOD", "PATH", "STATUS"], entries.Select(e => (IReadOnlyList<string>)

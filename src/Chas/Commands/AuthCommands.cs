@@ -81,9 +81,9 @@ internal static class AuthCommands
         cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
             var me = await client.WhoAmIAsync(token);
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(me);
+                OutputFormat.Write(parse.GetValue(output), me);
                 return 0;
             }
             TableWriter.Write(Console.Out, ["FIELD", "VALUE"],

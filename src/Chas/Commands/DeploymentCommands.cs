@@ -89,9 +89,9 @@ internal static class DeploymentCommands
         cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, allNamespaces, async (client, token) =>
         {
             var deployments = (await client.ListDeploymentsAsync(token)).Items;
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(deployments);
+                OutputFormat.Write(parse.GetValue(output), deployments);
                 return 0;
             }
             var wide = parse.GetValue(allNamespaces);

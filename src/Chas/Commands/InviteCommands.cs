@@ -31,9 +31,9 @@ internal static class InviteCommands
         ls.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
             var invitations = await client.ListInvitationsAsync(token);
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(invitations);
+                OutputFormat.Write(parse.GetValue(output), invitations);
                 return 0;
             }
             TableWriter.Write(Console.Out, ["ID", "ROLE", "USES-LEFT", "EXPIRES", "CREATED-BY"], invitations.Select(i => (IReadOnlyList<string>)

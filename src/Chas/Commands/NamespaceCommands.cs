@@ -26,9 +26,9 @@ internal static class NamespaceCommands
         ls.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
             var namespaces = await client.ListNamespacesAsync(token);
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(namespaces);
+                OutputFormat.Write(parse.GetValue(output), namespaces);
                 return 0;
             }
             TableWriter.Write(Console.Out, ["NAME", "OWNER", "MEMBERS", "QUOTA", "APPROVAL", "AGE"], namespaces.Select(n => (IReadOnlyList<string>)
@@ -148,9 +148,9 @@ internal static class NamespaceCommands
             var n = parse.GetValue(ns)!;
             var resource = await WithSuggestionAsync(client, n, () => client.GetNamespaceAsync(n, token), token);
             var usage = await client.GetNamespaceUsageAsync(n, token);
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(usage);
+                OutputFormat.Write(parse.GetValue(output), usage);
                 return 0;
             }
             TableWriter.Write(Console.Out, ["RESOURCE", "USED", "QUOTA"], UsageRows(usage, resource.Quota));

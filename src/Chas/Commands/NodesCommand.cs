@@ -13,9 +13,9 @@ internal static class NodesCommand
         cmd.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
             var nodes = (await client.ListNodesAsync(token)).Items;
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(nodes);
+                OutputFormat.Write(parse.GetValue(output), nodes);
                 return 0;
             }
             TableWriter.Write(Console.Out, ["NAME", "STATUS", "ADDRESS", "CPU", "MEMORY", "TASKS", "PORTS", "AGE"], nodes.Select(n => (IReadOnlyList<string>)

@@ -15,9 +15,9 @@ internal static class ServicesCommand
         cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, allNamespaces, async (client, token) =>
         {
             var services = await client.ListServicesAsync(token);
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(services);
+                OutputFormat.Write(parse.GetValue(output), services);
                 return 0;
             }
             TableWriter.Write(Console.Out, ["NAME", "NAMESPACE", "HOSTS", "PATHS", "LB", "ENDPOINTS"], services.Select(s => (IReadOnlyList<string>)

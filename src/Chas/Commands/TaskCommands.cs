@@ -73,9 +73,9 @@ internal static class TaskCommands
                 .Where(t => parse.GetValue(all) || !t.Status.IsTerminal())
                 .Where(t => only is null || t.Deployment == only)
                 .ToList();
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson<IReadOnlyList<TaskResource>>(tasks);
+                OutputFormat.Write<IReadOnlyList<TaskResource>>(parse.GetValue(output), tasks);
                 return 0;
             }
             // The first seven columns are the original ones, in their original order: scripts cut them by position.
@@ -106,9 +106,9 @@ internal static class TaskCommands
         cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
             var task = await GetWithSuggestionAsync(client, parse.GetValue(name)!, token);
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(task);
+                OutputFormat.Write(parse.GetValue(output), task);
                 return 0;
             }
             TableWriter.Write(Console.Out, ["FIELD", "VALUE"],
@@ -117,6 +117,7 @@ internal static class TaskCommands
                 ["image", task.Image], ["command", string.Join(' ', task.Command)], ["exitCode", task.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"],
                 ["error", task.Error ?? "-"], ["containerId", task.ContainerId ?? "-"],
             ]);
+            await EventsCommand.WriteRecentAsync(client, task.Name, token);
             return 0;
         }, ct));
         return cmd;

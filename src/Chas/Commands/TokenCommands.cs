@@ -27,9 +27,9 @@ internal static class TokenCommands
         ls.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
             var tokens = await client.ListTokensAsync(token);
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(tokens);
+                OutputFormat.Write(parse.GetValue(output), tokens);
                 return 0;
             }
             TableWriter.Write(Console.Out, ["ID", "DESCRIPTION", "AGE", "EXPIRES"], tokens.Select(t => (IReadOnlyList<string>)

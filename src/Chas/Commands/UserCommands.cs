@@ -28,9 +28,9 @@ internal static class UserCommands
         ls.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
             var users = await client.ListUsersAsync(token);
-            if (parse.GetValue(output) == "json")
+            if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
-                OutputFormat.WriteJson(users);
+                OutputFormat.Write(parse.GetValue(output), users);
                 return 0;
             }
             TableWriter.Write(Console.Out, ["NAME", "ROLE", "NAMESPACE", "AGE"], users.Select(u => (IReadOnlyList<string>)
