@@ -8,13 +8,13 @@ as_root() {
 }
 
 # Debian packages the project needs: the Docker engine, a static busybox for offline test images,
-# xterm.js for the dashboard's terminal; with "test", also promtool (checks /metrics) and Chromium
+# xterm.js (its CommonJS modules: Debian's browser build is a stub) for the dashboard's terminal; with "test", also promtool (checks /metrics) and Chromium
 # (drives the dashboard in its tests).
 ensure_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
-  dpkg -s libjs-xterm >/dev/null 2>&1 || missing+=(libjs-xterm)
+  dpkg -s node-xterm >/dev/null 2>&1 || missing+=(node-xterm)
   if [ "${1:-}" = "test" ]; then
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)

@@ -1,3 +1,4 @@
+using Chas.Dashboard.Hosting;
 using Chas.Server.Api;
 using Chas.Server.Auth;
 using Microsoft.AspNetCore.Builder;
@@ -71,6 +72,7 @@ public static class ChasServerApp
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("CHaS API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
+        app.MapChasDashboard();
         AccessRules.EnsureDeclared(app);
         // No catch-all route: it would also swallow requests that a route refused for their content
         // type (415). Unmatched requests get their problem document from UseStatusCodePages.

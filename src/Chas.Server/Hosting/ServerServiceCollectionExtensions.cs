@@ -1,4 +1,5 @@
 using Chas.Contracts;
+using Chas.Dashboard.Hosting;
 using Chas.Scheduling;
 using Chas.Server.Api;
 using Chas.Server.Auth;
@@ -53,6 +54,7 @@ public static class ServerServiceCollectionExtensions
         });
         services.AddHttpClient(TaskLogs.AgentHttpClient, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddOpenApi("v1");
+        services.AddChasDashboard(o => o.ServerCertificate = sp => options.TlsMode == TlsMode.None ? null : sp.GetRequiredService<ServerTls>().Certificate);
         return services;
     }
 }

@@ -1,0 +1,22 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Chas.Dashboard.Hosting;
+
+/// <summary>How the dashboard reaches the API of the server it runs in.</summary>
+public sealed class DashboardOptions
+{
+    /// <summary>Where the dashboard is mounted.</summary>
+    public const string PathBase = "/ui";
+
+    /// <summary>Where Debian's libjs-xterm puts xterm.js and xterm.css; served at /ui/lib/xterm/ when present.</summary>
+    public string XtermDirectory { get; set; } = "/usr/share/javascript/xterm";
+
+    /// <summary>
+    /// The certificate the server serves with TLS on (null: plain HTTP). The dashboard calls its own
+    /// listening address, which the certificate may not name, so it trusts exactly this certificate.
+    /// </summary>
+    public Func<IServiceProvider, X509Certificate2?>? ServerCertificate { get; set; }
+
+    /// <summary>Overrides the API address (tests, or a server behind a proxy); null: the server's own first listening address.</summary>
+    public Uri? ApiAddress { get; set; }
+}
