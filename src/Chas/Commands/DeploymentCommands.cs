@@ -135,7 +135,8 @@ internal static class DeploymentCommands
         {
             var limit = Durations.Parse(parse.GetValue(timeout)!, "--timeout");
             var deployment = await GetWithSuggestionAsync(client, parse.GetValue(name)!, token);
-            var done = await RolloutWatch.FollowAsync(client, deployment, limit == TimeSpan.Zero ? null : limit, Console.Out, token);
+            var done = await LiveProgress.RunAsync($"{deployment.Name}: waiting for the rollout",
+                steps => RolloutWatch.FollowAsync(client, deployment, limit == TimeSpan.Zero ? null : limit, steps, token));
             Console.Out.WriteLine($"{done.Name}: revision {done.Revision} rolled out");
             return 0;
         }, ct));

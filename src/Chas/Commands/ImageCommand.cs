@@ -38,7 +38,7 @@ internal static class ImageCommand
                     : File.Exists(path) ? File.OpenRead(path) : throw new CliException($"no such file '{path}'");
             }
             await using (tar)
-                await runtime.ImportRootfsAsync(tar, parse.GetValue(tag)!, token);
+                await LiveProgress.RunAsync($"importing {parse.GetValue(tag)} into the Docker engine", _ => runtime.ImportRootfsAsync(tar, parse.GetValue(tag)!, token));
             Console.Out.WriteLine(parse.GetValue(tag));
             return 0;
         }, ct));

@@ -23,7 +23,8 @@ internal static class NodeCommand
             var node = await WithSuggestionAsync(client, parse.GetValue(name)!, () => client.DrainNodeAsync(parse.GetValue(name)!, token), token);
             Console.Out.WriteLine(node.Name);
             if (!parse.GetValue(wait)) return 0;
-            await DrainWatch.WaitAsync(client, node.Name, limit == TimeSpan.Zero ? null : limit, Console.Out, token);
+            await LiveProgress.RunAsync($"{node.Name}: draining",
+                steps => DrainWatch.WaitAsync(client, node.Name, limit == TimeSpan.Zero ? null : limit, steps, token));
             Console.Out.WriteLine($"{node.Name}: drained");
             return 0;
         }, ct));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.CommandLine;
 using Chas.Cli;
 using Chas.Client;
@@ -64,34 +65,56 @@ internal static class TaskCommands
         var deployment = new Option<string?>("--deployment") { Description = "Only the instances of this deployment" };
         var ns = NamespaceOption.Create();
         var allNamespaces = NamespaceOption.CreateAll();
-        var cmd = new Command("ps", "List tasks, deployment instances included") { all, output, deployment, ns, allNamespaces };
+        var watch = new Option<bool>("--watch", "-w") { Description = "After the list, print each change as it happens (Ctrl-C to leave)" };
+        var cmd = new Command("ps", "List tasks, deployment instances included") { all, output, deployment, ns, allNamespaces, watch };
         cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, allNamespaces, async (client, token) =>
         {
             var list = await client.ListTasksAsync(ct: token);
             var only = parse.GetValue(deployment);
+            bool Selected(TaskResource t) => (only is null || t.Deployment == only) && (client.Namespace is null || t.Namespace == client.Namespace);
             var tasks = list.Items
                 .Where(t => parse.GetValue(all) || !t.Status.IsTerminal())
-                .Where(t => only is null || t.Deployment == only)
+                .Where(Selected)
                 .ToList();
-            if (OutputFormat.IsStructured(parse.GetValue(output)))
+            var format = parse.GetValue(output);
+            if (OutputFormat.IsStructured(format))
             {
-                OutputFormat.Write<IReadOnlyList<TaskResource>>(parse.GetValue(output), tasks);
+                if (!parse.GetValue(watch))
+                {
+                    OutputFormat.Write<IReadOnlyList<TaskResource>>(format, tasks);
+                    return 0;
+                }
+                // Watching as JSON: one object per line, the list first, then every change.
+                foreach (var t in tasks) Console.Out.WriteLine(JsonSerializer.Serialize(t, ChasJsonContext.Default.TaskResource));
+                await PsWatch.FollowAsync(client, list.Revision, Selected,
+                    (t, _) => Console.Out.WriteLine(JsonSerializer.Serialize(t, ChasJsonContext.Default.TaskResource)), token);
                 return 0;
             }
             // The first seven columns are the original ones, in their original order: scripts cut them by position.
             // Only -A (new, so no old script uses it) puts NAMESPACE in front, as kubectl does.
             var wide = parse.GetValue(allNamespaces);
             IReadOnlyList<string> headers = ["NAME", "STATUS", "NODE", "IMAGE", "EXIT", "PORTS", "AGE", "DEPLOYMENT", "READY", "RESTARTS"];
-            TableWriter.Write(Console.Out, wide ? ["NAMESPACE", .. headers] : headers, tasks.Select(t => (IReadOnlyList<string>)
+            IReadOnlyList<string> Row(TaskResource t, string? change = null) =>
             [
                 .. wide ? [t.Namespace] : Array.Empty<string>(),
-                t.Name, t.Status.ToWire(), t.Node ?? "-", t.Image, t.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+                t.Name, change == WatchEventTypes.Deleted ? "deleted" : t.Status.ToWire(), t.Node ?? "-", t.Image,
+                t.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
                 t.PublishedPorts.Count == 0 ? "-" : string.Join(",", t.PublishedPorts.Select(p => $"{p.HostIp}:{p.HostPort}->{p.ContainerPort}/{p.Protocol}")),
                 OutputFormat.Age(t.CreatedAt),
                 t.Deployment ?? "-",
                 t.Status.IsTerminal() ? "-" : t.Ready ? "yes" : "no",
                 t.RestartCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ]));
+            ];
+            var widths = TableWriter.Write(Console.Out, wide ? ["NAMESPACE", .. headers] : headers, tasks.Select(t => Row(t)));
+            if (parse.GetValue(watch))
+            {
+                await Console.Out.FlushAsync(token);
+                await PsWatch.FollowAsync(client, list.Revision, Selected, (t, change) =>
+                {
+                    TableWriter.WriteRow(Console.Out, widths, Row(t, change));
+                    Console.Out.Flush();
+                }, token);
+            }
             return 0;
         }, ct));
         return cmd;
