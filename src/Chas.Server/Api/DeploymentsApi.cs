@@ -103,26 +103,18 @@ public static class DeploymentsApi
 
     private static async Task<IResult> DecideAsync(string name, HttpContext context, DeploymentStore store, TimeProvider time, bool approve)
     {
-        RejectRequest? body = null;
-        if (!approve)
-        {
-            (body, var problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.RejectRequest);
-            if (problem is not null) return problem;
-            if (string.IsNullOrWhiteSpace(body!.Reason)) return Problems.Field("reason", "is required: say why");
-            if (body.Reason.Length > 1000) return Problems.Field("reason", "must have at most 1000 characters");
-        }
-        var caller = RequestContext.CallerOf(context);
         var now = time.GetUtcNow();
+        var (decision, problem) = await ApprovalDecisions.ReadAsync(context, approve, now);
+        if (problem is not null) return problem;
         var waiting = true;
         var updated = await store.UpdateAsync(RequestContext.NamespaceOf(context.Request), name, d =>
         {
             waiting = d.Approval?.State == ApprovalState.Pending;
             if (!waiting) return null;
-            var record = new ApprovalRecord { State = approve ? ApprovalState.Approved : ApprovalState.Rejected, By = caller.Name, Reason = body?.Reason, At = now };
             return d with
             {
-                Approval = record,
-                RolloutMessage = approve ? $"revision {d.Revision}: approved by {caller.Name}" : $"revision {d.Revision}: rejected by {caller.Name}: {body!.Reason}",
+                Approval = decision,
+                RolloutMessage = approve ? $"revision {d.Revision}: approved by {decision!.By}" : $"revision {d.Revision}: rejected by {decision!.By}: {decision.Reason}",
                 RolloutStatus = approve ? RolloutStates.Progressing : RolloutStates.Failed,
                 RolloutStartedAt = approve ? now : d.RolloutStartedAt,
             };

@@ -98,28 +98,20 @@ public static class TasksApi
 
     private static async Task<IResult> DecideAsync(string name, HttpContext context, TaskStore store, TimeProvider time, bool approve)
     {
-        RejectRequest? body = null;
-        if (!approve)
-        {
-            (body, var problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.RejectRequest);
-            if (problem is not null) return problem;
-            if (string.IsNullOrWhiteSpace(body!.Reason)) return Problems.Field("reason", "is required: say why");
-            if (body.Reason.Length > 1000) return Problems.Field("reason", "must have at most 1000 characters");
-        }
-        var caller = RequestContext.CallerOf(context);
         var now = time.GetUtcNow();
+        var (decision, problem) = await ApprovalDecisions.ReadAsync(context, approve, now);
+        if (problem is not null) return problem;
         TaskResource? before = null;
         var updated = await store.UpdateAsync(RequestContext.NamespaceOf(context.Request), name, task =>
         {
             before = task;
             if (task.Status != TaskPhase.PendingApproval) return null;
-            var record = new ApprovalRecord { State = approve ? ApprovalState.Approved : ApprovalState.Rejected, By = caller.Name, Reason = body?.Reason, At = now };
             return approve
-                ? task with { Approval = record, Status = TaskPhase.Pending, Reason = "waiting for the scheduler" }
-                : task with { Approval = record, Status = TaskPhase.Failed, Reason = $"rejected by {caller.Name}: {body!.Reason}", FinishedAt = now };
+                ? task with { Approval = decision, Status = TaskPhase.Pending, Reason = "waiting for the scheduler" }
+                : task with { Approval = decision, Status = TaskPhase.Failed, Reason = $"rejected by {decision!.By}: {decision.Reason}", FinishedAt = now };
         }, context.RequestAborted);
         if (updated is null) return Problems.NotFound("task", name);
-        if (before?.Status != TaskPhase.PendingApproval && updated.Approval?.By != caller.Name)
+        if (before?.Status != TaskPhase.PendingApproval && updated.Approval?.By != decision!.By)
             return Problems.Conflict($"task '{name}' is {updated.Status.ToWire()}, not waiting for approval");
         return Results.Ok(updated);
     }
