@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Chas.EndToEnd.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -20,7 +21,12 @@ public sealed class WorkloadTests(ITestOutputHelper output, Browser browser) : E
         await DashboardPages.SignInWithTokenAsync(page, dev.Url, dev.AdminToken);
 
         await DashboardPages.NavigateAsync(page, "Nodes", "Nodes");
-        await Expect(page.Locator($"[data-test=node-row][data-node={dev.NodeName}] [data-test=status]")).ToContainTextAsync("ready");
+        var node = page.Locator($"[data-test=node-row][data-node={dev.NodeName}]");
+        await Expect(node.Locator("[data-test=status]")).ToContainTextAsync("ready");
+        // Live use from the agent's samples (GET /api/v1/stats/nodes) beside the allocation.
+        await Expect(node.Locator("[data-test=cpu-live]")).ToContainTextAsync("% in use", new() { Timeout = 30_000 });
+        await Expect(node.Locator("[data-test=memory-live]")).ToContainTextAsync("in use");
+        await Screenshots.SaveAsync(page, "nodes-live", Output);
 
         // Deploy: busybox httpd that first prints a marker for the logs.
         await DashboardPages.NavigateAsync(page, "Workloads", "Workloads");
@@ -46,24 +52,55 @@ public sealed class WorkloadTests(ITestOutputHelper output, Browser browser) : E
         await Screenshots.SaveAsync(page, "overview", Output);
         await Screenshots.UpdateReadmeImageAsync(page, Output);
 
-        // The instance page: its logs carry the marker.
+        // The instance page: its logs carry the marker, and its charts fill with the agent's samples.
         await DashboardPages.NavigateAsync(page, "Workloads", "Workloads");
         await deployment.Locator("[data-test=task-link]").First.ClickAsync();
         await Expect(page.Locator("[data-test=logs]")).ToContainTextAsync("log-marker-42", new() { Timeout = Slow });
+        foreach (var chart in new[] { "CPU", "Memory" })
+        {
+            var spark = page.Locator($"[data-test=spark][data-label={chart}]");
+            await Eventually.WaitAsync(async () => await SampleCount(spark) >= 1, TimeSpan.FromSeconds(30), $"a sample in the {chart} chart", dev.Diagnostics);
+            await Expect(spark.Locator("polyline.spark-line")).ToHaveCountAsync(1);
+        }
+        // It keeps asking: newer samples join those it has.
+        var cpu = page.Locator("[data-test=spark][data-label=CPU]");
+        var first = await SampleCount(cpu);
+        await Eventually.WaitAsync(async () => await SampleCount(cpu) > first, TimeSpan.FromSeconds(30), "newer samples in the CPU chart", dev.Diagnostics);
+        await Expect(page.Locator("[data-test=spark][data-label=Memory] figcaption")).ToContainTextAsync(" of 64 MiB");
 
-        // The terminal: a shell in the container; the shell computes what we typed.
+        // The terminal: a shell in the container, drawn by the real xterm.js; the shell computes what we typed.
         await page.Locator("[data-test=open-terminal]").ClickAsync();
         var terminal = page.Locator("[data-test=terminal]");
         await Expect(terminal).ToBeVisibleAsync();
+        await Expect(terminal.Locator(".xterm .xterm-rows")).ToHaveCountAsync(1);
+        var rows = terminal.Locator(".xterm-rows");
         await Eventually.WaitAsync(async () => (await Transcript(terminal)).Contains('#') || (await Transcript(terminal)).Contains('$'),
             TimeSpan.FromSeconds(30), "the shell's prompt in the terminal", dev.Diagnostics);
         await terminal.ClickAsync();
         await page.Keyboard.TypeAsync("echo marker-$((6*7))");
         await page.Keyboard.PressAsync("Enter");
-        await Eventually.WaitAsync(async () => (await Transcript(terminal)).Contains("\nmarker-42", StringComparison.Ordinal) || (await Transcript(terminal)).Contains("\rmarker-42", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(30), "marker-42 from the shell", () => "transcript: " + Transcript(terminal).GetAwaiter().GetResult());
+        await Expect(rows).ToContainTextAsync("marker-42", new() { Timeout = 30_000 });
+        Assert.Contains("\nmarker-42", (await Transcript(terminal)).Replace("\r", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        // The terminal fills its box, and the tty was told its size (resize frames).
+        var size = await terminal.GetAttributeAsync("data-size") ?? "";
+        Assert.Matches(@"^\d+x\d+$", size);
+        var (cols, termRows) = (size.Split('x')[0], size.Split('x')[1]);
+        Assert.Equal(int.Parse(termRows, System.Globalization.CultureInfo.InvariantCulture), await rows.Locator("> div").CountAsync());
+        await page.Keyboard.TypeAsync("stty size");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(rows.Locator("> div", new() { HasTextRegex = new Regex($"^{termRows} {cols}\\s*$") })).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+
+        // A full-screen program: clear the screen and write at the top.
+        await page.Keyboard.TypeAsync(@"printf '\033[2J\033[HCLEARED'");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(rows.Locator("> div").First).ToContainTextAsync("CLEARED", new() { Timeout = 30_000 });
+        await Expect(rows).Not.ToContainTextAsync("marker-42");
         await Screenshots.SaveAsync(page, "instance", Output);
     }
+
+    private static async Task<int> SampleCount(ILocator spark) =>
+        int.Parse(await spark.GetAttributeAsync("data-samples") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static Task<string> Transcript(ILocator terminal) => terminal.EvaluateAsync<string>("e => e.chasTranscript ?? ''");
 }

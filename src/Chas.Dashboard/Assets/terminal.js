@@ -1,26 +1,34 @@
 // The dashboard's terminal: a shell in a task's container over the exec WebSocket. Frames are binary,
 // their first byte the channel: 0 stdin, 1 stdout, 2 stderr, 3 resize {"cols","rows"}, 4 exit {"exitCode"}.
-// xterm.js draws it where the server has a working one (libjs-xterm); otherwise a plain text screen does.
+// xterm.js draws it where the server has node-xterm (loaded by commonjs.js); otherwise a plain text screen does.
+
+import { requireFrom } from './commonjs.js';
 
 const encoder = new TextEncoder();
-let xtermLoading = null;
+let xterm = undefined; // { Terminal, fit } once loaded; null when it could not be
 
+// xterm.js 3.8 from node-xterm's CommonJS modules (served at <base>lib/), its CSS from libjs-xterm (<base>xterm.css).
 function loadXterm(base) {
-  if (xtermLoading) return xtermLoading;
-  xtermLoading = new Promise(resolve => {
+  if (xterm !== undefined) return xterm;
+  xterm = null;
+  if (!base) return xterm;
+  try {
+    const { Terminal } = requireFrom(base + 'lib/', 'public/Terminal');
+    let fit = null;
+    try {
+      fit = requireFrom(base + 'lib/', 'addons/fit/fit').proposeGeometry;
+    } catch (e) {
+      console.warn('xterm.js fit addon not loaded; fitting by hand', e);
+    }
     const css = document.createElement('link');
     css.rel = 'stylesheet';
     css.href = base + 'xterm.css';
     document.head.appendChild(css);
-    const script = document.createElement('script');
-    script.src = base + 'xterm.js';
-    // Some packagings ship xterm.js as CommonJS that cannot run in a page (Debian 12's does): then
-    // window.Terminal stays undefined and the plain screen is used.
-    script.onload = () => resolve(typeof window.Terminal === 'function' ? window.Terminal : null);
-    script.onerror = () => resolve(null);
-    document.head.appendChild(script);
-  });
-  return xtermLoading;
+    xterm = { Terminal, proposeGeometry: fit };
+  } catch (e) {
+    console.warn('xterm.js could not be loaded; using the plain screen', e);
+  }
+  return xterm;
 }
 
 function frame(channel, bytes) {
@@ -49,6 +57,7 @@ class PlainScreen {
     element.focus();
   }
   onData(listener) { this.listeners.push(listener); }
+  onResize() { } // a fixed 100×24: the text wraps instead
   emit(text) { for (const l of this.listeners) l(text); }
   key(e) {
     const special = { Enter: '\r', Backspace: '\x7f', Tab: '\t', Escape: '\x1b', ArrowUp: '\x1b[A', ArrowDown: '\x1b[B', ArrowRight: '\x1b[C', ArrowLeft: '\x1b[D', Delete: '\x1b[3~', Home: '\x1b[H', End: '\x1b[F' };
@@ -83,23 +92,64 @@ class PlainScreen {
   }
 }
 
+// The rows and columns that fill the host, from the renderer's cell size (what the fit addon does).
+function geometryByHand(term, host) {
+  const cell = term._core && term._core.renderer && term._core.renderer.dimensions;
+  if (!cell || !cell.actualCellWidth || !cell.actualCellHeight) return null;
+  const scrollBar = (term._core.viewport && term._core.viewport.scrollBarWidth) || 0;
+  return {
+    cols: Math.floor((host.clientWidth - scrollBar) / cell.actualCellWidth),
+    rows: Math.floor(host.clientHeight / cell.actualCellHeight),
+  };
+}
+
 class XtermScreen {
-  constructor(Terminal, element) {
-    this.term = new Terminal({ cursorBlink: true, fontSize: 13, cols: 100, rows: 24 });
-    this.term.open(element);
+  constructor({ Terminal, proposeGeometry }, element) {
+    // The host has no padding of its own, so the terminal can fill it exactly.
+    this.host = document.createElement('div');
+    this.host.className = 'xterm-host';
+    element.appendChild(this.host);
+    // The DOM renderer keeps the text in the page (.xterm-rows): selectable, searchable, testable.
+    this.term = new Terminal({ rendererType: 'dom', theme: { background: '#10141c', foreground: '#d8dee9' }, cursorBlink: true, fontSize: 13, fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', cols: 100, rows: 24, scrollback: 2000 });
+    this.term.open(this.host);
+    this.proposeGeometry = proposeGeometry;
+    this.fit();
+    this.resizeListeners = [];
+    this.term.on('resize', size => { for (const l of this.resizeListeners) l(size); });
+    this.observer = new ResizeObserver(() => this.fit());
+    this.observer.observe(this.host);
     this.term.focus();
+  }
+  fit() {
+    let geometry = null;
+    try {
+      geometry = this.proposeGeometry ? this.proposeGeometry(this.term) : geometryByHand(this.term, this.host);
+    } catch {
+      geometry = geometryByHand(this.term, this.host);
+    }
+    if (!geometry || !(geometry.cols > 1) || !(geometry.rows > 1)) return;
+    if (geometry.cols !== this.term.cols || geometry.rows !== this.term.rows) this.term.resize(geometry.cols, geometry.rows);
   }
   get cols() { return this.term.cols; }
   get rows() { return this.term.rows; }
-  onData(listener) { if (this.term.onData) this.term.onData(listener); else this.term.on('data', listener); }
+  onData(listener) { this.term.on('data', listener); }
+  onResize(listener) { this.resizeListeners.push(listener); }
   write(text) { this.term.write(text); }
-  dispose() { this.term.dispose(); }
+  dispose() {
+    this.observer.disconnect();
+    this.term.dispose();
+    this.host.remove();
+  }
 }
 
-export async function open(element, path, token, xtermBase) {
-  const Terminal = await loadXterm(xtermBase);
+// xtermBase: where xterm.js is served (ending in '/'), or null when the server has none.
+export function open(element, path, token, xtermBase) {
+  const loaded = loadXterm(xtermBase);
   element.replaceChildren();
-  const screen = Terminal ? new XtermScreen(Terminal, element) : new PlainScreen(element);
+  // Shown (and sized) before xterm.js measures its characters: in a hidden element they measure 0.
+  element.hidden = false;
+  element.dataset.screen = loaded ? 'xterm' : 'plain';
+  const screen = loaded ? new XtermScreen(loaded, element) : new PlainScreen(element);
   // Everything shown, as plain text, for tests and for copying.
   element.chasTranscript = '';
   const show = text => { element.chasTranscript += text; screen.write(text); };
@@ -112,7 +162,13 @@ export async function open(element, path, token, xtermBase) {
   const decoder = new TextDecoder();
   const send = (channel, bytes) => { if (socket.readyState === WebSocket.OPEN) socket.send(frame(channel, bytes)); };
 
-  socket.onopen = () => send(3, encoder.encode(JSON.stringify({ cols: screen.cols, rows: screen.rows })));
+  // The size the tty was told, on the element too (for tests and for a look in the developer tools).
+  const resize = size => {
+    element.dataset.size = `${size.cols}x${size.rows}`;
+    send(3, encoder.encode(JSON.stringify({ cols: size.cols, rows: size.rows })));
+  };
+  socket.onopen = () => resize(screen);
+  screen.onResize(resize);
   socket.onmessage = e => {
     const data = new Uint8Array(e.data);
     if (data.length === 0) return;
@@ -130,6 +186,8 @@ export async function open(element, path, token, xtermBase) {
 
   return {
     close() {
+      // Nothing more is shown: the screen is going away.
+      socket.onmessage = socket.onerror = socket.onclose = null;
       socket.close();
       screen.dispose();
     },

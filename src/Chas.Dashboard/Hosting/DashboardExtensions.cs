@@ -4,6 +4,7 @@ using Chas.Dashboard.Session;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
@@ -51,6 +52,21 @@ public static class DashboardExtensions
                     context.Response.Redirect(context.Request.PathBase + "/" + context.Request.QueryString);
                 else if (!await assets.TryServeAsync(context)) await next(context);
             });
+            if (Directory.Exists(options.XtermModulesDirectory))
+            {
+                // Only the modules themselves: no listing (static files never list), no maps or anything else there,
+                // and nothing else answers under this path (not even the pages' "not found").
+                var javascriptOnly = new FileExtensionContentTypeProvider(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [".js"] = "text/javascript" });
+                ui.Map("/lib/xterm/lib", modules =>
+                {
+                    modules.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(options.XtermModulesDirectory), ContentTypeProvider = javascriptOnly });
+                    modules.Run(context =>
+                    {
+                        context.Response.StatusCode = StatusCodes.Status404NotFound;
+                        return Task.CompletedTask;
+                    });
+                });
+            }
             if (Directory.Exists(options.XtermDirectory))
                 ui.UseStaticFiles(new StaticFileOptions { RequestPath = "/lib/xterm", FileProvider = new PhysicalFileProvider(options.XtermDirectory) });
             ui.UseRouting();
