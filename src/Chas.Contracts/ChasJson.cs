@@ -66,6 +66,9 @@ namespace Chas.Contracts;
 [JsonSerializable(typeof(WatchEvent<EventResource>))]
 [JsonSerializable(typeof(TerminalSize))]
 [JsonSerializable(typeof(ExecExit))]
+[JsonSerializable(typeof(TrafficReport))]
+[JsonSerializable(typeof(TrafficView))]
+[JsonSerializable(typeof(RouteTraffic))]
 public sealed partial class ChasJsonContext : JsonSerializerContext;
 
 public static class ChasJson

@@ -30,6 +30,7 @@ public static class IngressServiceCollectionExtensions
         services.TryAddSingleton<IngressMetrics>();
         services.AddHostedService<ClusterWatcher>();
         services.AddHostedService<RouteTablePublisher>();
+        services.AddTrafficReporting();
 
         services.AddReverseProxy()
             .ConfigureHttpClient((_, handler) =>

@@ -21,6 +21,7 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     DeploymentCommands.Rollout(),
     ApplyCommand.Create(),
     ServicesCommand.Create(),
+    TrafficCommand.Create(),
     NodesCommand.Create(),
     TopCommand.Create(),
     NodeCommand.Create(),

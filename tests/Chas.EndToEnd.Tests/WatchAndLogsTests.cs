@@ -95,7 +95,7 @@ public sealed class WatchAndLogsTests(SharedDevFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task A_deployments_logs_interleave_its_instances_each_line_prefixed_with_the_instance()
+    public async Task A_deployments_logs_interleave_its_instances_each_line_prefixed_with_the_instance_and_inspect_shows_them()
     {
         var name = "logdep-" + Guid.NewGuid().ToString("N")[..6];
         await Dev.DeployAsync(name, ["sh", "-c", "echo hello-from-$HOSTNAME; trap 'exit 0' TERM; sleep 3600 & wait"], "--replicas", "2");
@@ -108,6 +108,14 @@ public sealed class WatchAndLogsTests(SharedDevFixture fixture, ITestOutputHelpe
         foreach (var instance in instances)
             Assert.Contains(logs.StdoutLines, l => l.StartsWith($"[{instance}] hello-from-", StringComparison.Ordinal));
         Output.WriteLine(view.ToString());
+
+        // The same deployment, inspected: its rollout, both instances and its recent events.
+        var inspect = await Dev.Cli.RunAsync("inspect", "deployment/" + name, "-o", "table");
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        Assert.Contains("2/2 ready", inspect.Stdout);
+        foreach (var instance in instances) Assert.Contains(instance, inspect.Stdout);
+        Assert.Contains("Ready", inspect.Stdout);
+
         var removed = await Dev.Cli.RunAsync("rm", "deployment/" + name);
         Assert.True(removed.ExitCode == 0, removed.ToString());
     }

@@ -9,12 +9,14 @@ namespace Chas.Server.Auth;
 /// Records every mutating request (who, what, which object, result, when) in the <see cref="AuditLog"/>,
 /// refused ones included. Node agents' reports and heartbeats are not audited: they are the
 /// cluster talking to itself, many per second, and their effects show in the objects' state.
+/// Endpoints marked <see cref="NotAudited"/> (an ingress's periodic traffic report) are left out for the same reason.
 /// </summary>
 public sealed class AuditMiddleware(RequestDelegate next, AuditLog audit, TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method))
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method)
+            || context.GetEndpoint()?.Metadata.GetMetadata<NotAudited>() is not null)
         {
             await next(context);
             return;
@@ -50,3 +52,6 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditLog audit, TimePr
         return kind is "tasks" or "deployments" ? $"{kind}/{RequestContext.NamespaceOf(context.Request)}/{name}" : $"{kind}/{name}";
     }
 }
+
+/// <summary>Endpoint metadata: periodic machine reports that would push real history out of the audit log.</summary>
+public sealed record NotAudited;

@@ -68,6 +68,7 @@ public static class ChasServerApp
         app.MapWatchApi();
         app.MapTlsApi();
         app.MapStatsApi();
+        app.MapTrafficApi();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("CHaS API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();

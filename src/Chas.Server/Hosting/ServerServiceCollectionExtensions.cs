@@ -41,6 +41,7 @@ public static class ServerServiceCollectionExtensions
         services.TryAddSingleton<QuotaGate>();
         services.TryAddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.TryAddSingleton<TrafficReports>();
         services.TryAddSingleton<EventLog>();
         services.AddHostedService(sp => sp.GetRequiredService<EventLog>());
         services.AddApiRateLimiting(options);

@@ -122,13 +122,16 @@ internal static class TaskCommands
 
     public static Command Inspect()
     {
-        var name = new Argument<string>("name") { Description = "Task name" };
+        var name = new Argument<string>("name") { Description = "Task, instance or deployment name (deployment/NAME to be explicit)" };
         var output = OutputFormat.CreateOption("json");
         var ns = NamespaceOption.Create();
-        var cmd = new Command("inspect", "Show everything about a task") { name, output, ns };
+        var cmd = new Command("inspect", "Show everything about a task or a deployment, with its recent events") { name, output, ns };
         cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
-            var task = await GetWithSuggestionAsync(client, parse.GetValue(name)!, token);
+            var wanted = parse.GetValue(name)!;
+            if (await DeploymentInspection.FindAsync(client, wanted, token) is { } deployment)
+                return await DeploymentInspection.WriteAsync(client, deployment, parse.GetValue(output), token);
+            var task = await GetWithSuggestionAsync(client, wanted.StartsWith("task/", StringComparison.Ordinal) ? wanted[5..] : wanted, token);
             if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
                 OutputFormat.Write(parse.GetValue(output), task);
