@@ -12,18 +12,24 @@ namespace Chas.Server.Controllers;
 /// <summary>
 /// Places pending tasks and instances on nodes. Event-driven: every change the cluster cache applies
 /// wakes it (coalesced, so a burst costs one pass); a timer only serves pending timeouts.
-/// Binds of one pass are committed together with a conditional write of a per-node allocation
-/// token for every node they touch, so two schedulers (or a racing stop) can never overcommit a
-/// node: the loser's whole commit fails and it decides again on fresh state.
+/// Binds are committed in batches, each conditional on every bound task's version (a racing stop or
+/// delete wins) and on one cluster-wide allocation token that every bind commit rewrites, so two
+/// schedulers can never both commit placements decided on the same state: the loser's whole commit
+/// fails and it decides again on fresh state. Batches are pipelined: the next batch is placed while
+/// the previous one commits, and is committed only after it, expecting the token that commit wrote —
+/// so a batch whose predecessor failed never reaches the store.
 /// </summary>
 public sealed partial class TaskSchedulingController(
     ClusterCache cache, IObjectStore store, TaskStore tasks, Scheduler scheduler, ServerOptions options,
     EventLog events, TimeProvider time, ServerMetrics metrics, ILogger<TaskSchedulingController> logger) : BackgroundService
 {
     public const string AllocationKind = "nodeallocations";
+    /// <summary>The key of the one allocation token (kind <see cref="AllocationKind"/>) every bind commit writes conditionally.</summary>
+    public const string AllocationToken = "cluster";
     private const int BindsPerCommit = 1000;
     private static readonly TimeSpan IdleRecheck = TimeSpan.FromSeconds(30);
-    private readonly Dictionary<string, long> _allocationVersions = new(StringComparer.Ordinal);
+    // The token's version as of this scheduler's last commit (or load): the version its next commit expects.
+    private long _tokenVersion = WriteOp.MustNotExist;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -65,9 +71,8 @@ public sealed partial class TaskSchedulingController(
 
     private async Task LoadAllocationVersionsAsync(CancellationToken ct)
     {
-        var list = await store.ListAsync(AllocationKind, ct);
-        _allocationVersions.Clear();
-        foreach (var item in list.Items) _allocationVersions[item.Key] = item.Version;
+        var token = await store.GetAsync(AllocationKind, AllocationToken, ct);
+        _tokenVersion = token?.Version ?? WriteOp.MustNotExist;
     }
 
     /// <summary>One pass over everything pending; returns how long until the next pending timeout.</summary>
@@ -76,17 +81,40 @@ public sealed partial class TaskSchedulingController(
         var pending = cache.PendingTasks().OrderBy(t => t.CreatedAt).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
         if (pending.Count == 0) return IdleRecheck;
         var started = time.GetTimestamp();
-        var allTasks = cache.Tasks();
-
         var nodes = cache.Nodes();
         // One mutable session per pass: each placement is assumed in O(1) before the next.
-        var session = scheduler.StartSession(ClusterSnapshots.Build(nodes, allTasks));
-        var services = ServiceCatalog.Build(cache.Deployments(), allTasks, nodes.ToDictionary(n => n.Name, n => n.Address, StringComparer.Ordinal));
+        var session = scheduler.StartSession(ClusterSnapshots.Build(nodes, cache.BoundTasks()));
+        var services = ExposedServices(nodes);
         var now = time.GetUtcNow();
+        TimeSpan nextDeadline;
+        var explanations = new List<TaskResource>();
+        var commits = new CommitPipeline();
+        try
+        {
+            nextDeadline = await PlaceAllAsync(pending, session, services, now, explanations, commits, ct);
+            // Our own binds must be in the cache before anything decides again (the next pass, a retry).
+            if (await commits.DrainAsync() is { } lastRevision) await cache.WaitForRevisionAsync(lastRevision, ct);
+        }
+        finally
+        {
+            await commits.AbandonAsync();
+        }
+
+        // Explanations and timeouts are written one by one: a task that changed meanwhile is just skipped.
+        foreach (var task in explanations)
+        {
+            try { await tasks.UpdateAsync(task, ct); }
+            catch (ConflictException) { }
+        }
+        metrics.SchedulingPass(time.GetElapsedTime(started));
+        return nextDeadline;
+    }
+
+    private async Task<TimeSpan> PlaceAllAsync(List<TaskResource> pending, SchedulingSession session, IReadOnlyList<ServiceInfo> services,
+        DateTimeOffset now, List<TaskResource> explanations, CommitPipeline commits, CancellationToken ct)
+    {
         var nextDeadline = IdleRecheck;
         var binds = new List<TaskResource>();
-        var explanations = new List<TaskResource>();
-
         foreach (var task in pending)
         {
             var request = RequestFor(task);
@@ -105,7 +133,7 @@ public sealed partial class TaskSchedulingController(
                 });
                 if (binds.Count >= BindsPerCommit)
                 {
-                    await CommitBindsAsync(binds, ct);
+                    await commits.SubmitAsync(Batch([.. binds], ct));
                     binds.Clear();
                 }
                 continue;
@@ -133,34 +161,42 @@ public sealed partial class TaskSchedulingController(
                 events.RecordTask(task, EventReasons.FailedScheduling, result.Reason ?? "no node fits", warning: true);
             }
         }
-        if (binds.Count > 0) await CommitBindsAsync(binds, ct);
-
-        // Explanations and timeouts are written one by one: a task that changed meanwhile is just skipped.
-        foreach (var task in explanations)
-        {
-            try { await tasks.UpdateAsync(task, ct); }
-            catch (ConflictException) { }
-        }
-        metrics.SchedulingPass(time.GetElapsedTime(started));
+        if (binds.Count > 0) await commits.SubmitAsync(Batch([.. binds], ct));
         return nextDeadline;
     }
 
-    private async Task CommitBindsAsync(List<TaskResource> binds, CancellationToken ct)
+    /// <summary>
+    /// Services of the deployments that expose a port, built from only their instances: the environment a bind
+    /// injects needs nothing else, and most instances of a big cluster belong to no exposed deployment.
+    /// </summary>
+    private IReadOnlyList<ServiceInfo> ExposedServices(IReadOnlyList<NodeResource> nodes)
     {
-        // Stamp the time of this batch's commit, not of the start of a long pass.
+        var exposed = cache.Deployments().Where(d => d.Ingress?.Port is not null || d.Template.Ports.Count > 0).ToList();
+        if (exposed.Count == 0) return [];
+        var instances = exposed.SelectMany(d => cache.InstancesOf(DeploymentStore.Key(d.Namespace, d.Name))).ToList();
+        return ServiceCatalog.Build(exposed, instances, nodes.ToDictionary(n => n.Name, n => n.Address, StringComparer.Ordinal));
+    }
+
+    /// <summary>Serializes one batch of binds now, on the placing thread; the commit it returns adds the token when it is sent.</summary>
+    private Func<Task<long>> Batch(IReadOnlyList<TaskResource> binds, CancellationToken ct)
+    {
+        // Stamp the time of this batch, not of the start of a long pass.
         var boundAt = time.GetUtcNow();
-        var writes = binds.Select(b => tasks.Write(b with { ScheduledAt = boundAt })).ToList();
-        foreach (var node in binds.Select(b => b.Node!).Distinct(StringComparer.Ordinal))
-        {
-            var expected = _allocationVersions.GetValueOrDefault(node, WriteOp.MustNotExist);
-            writes.Add(new WriteOp(AllocationKind, node, expected, "{}"));
-        }
-        var revision = await store.CommitAsync(writes, ct);
-        foreach (var node in binds.Select(b => b.Node!)) _allocationVersions[node] = revision;
+        var writes = new List<WriteOp>(binds.Count + 1);
+        foreach (var bind in binds) writes.Add(tasks.Write(bind with { ScheduledAt = boundAt }));
+        return () => CommitAsync(writes, boundAt, binds, ct);
+    }
+
+    /// <summary>Commits one prepared batch with the allocation token; runs off the placing thread so placement goes on meanwhile.</summary>
+    private async Task<long> CommitAsync(List<WriteOp> writes, DateTimeOffset boundAt, IReadOnlyList<TaskResource> binds, CancellationToken ct)
+    {
+        writes.Add(new WriteOp(AllocationKind, AllocationToken, _tokenVersion, "{}"));
+        var revision = await Task.Run(() => store.CommitAsync(writes, ct), ct);
+        _tokenVersion = revision;
         foreach (var bind in binds) metrics.Bound(bind.CreatedAt, boundAt);
         foreach (var bound in binds) events.RecordTask(bound, EventReasons.Scheduled, ScheduledMessage(bound));
         LogScheduled(logger, binds.Count, binds[0].Name, binds[0].Node!);
-        await cache.WaitForRevisionAsync(revision, ct);
+        return revision;
     }
 
     private static string ScheduledMessage(TaskResource task) => task.AssignedGpus.Count == 0

@@ -24,6 +24,8 @@ public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, No
     private readonly Dictionary<string, HashSet<string>> _instancesByDeployment = new(StringComparer.Ordinal);
     // Tasks waiting for a node: lets the scheduler skip a pass in O(1) when nothing waits.
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
+    // Tasks holding resources on a node: what a scheduling pass builds its snapshot from, without the rest.
+    private readonly HashSet<string> _bound = new(StringComparer.Ordinal);
     private readonly List<Channel<CacheChange>> _subscribers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,6 +59,17 @@ public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, No
 
     public IReadOnlyList<TaskResource> Tasks() { lock (_lock) return [.. _tasks.Values]; }
     public IReadOnlyList<TaskResource> PendingTasks() { lock (_lock) return [.. _pending.Select(k => _tasks[k])]; }
+    /// <summary>Tasks bound to a node and holding its resources (scheduled, starting, running, stopping).</summary>
+    public IReadOnlyList<TaskResource> BoundTasks()
+    {
+        lock (_lock)
+        {
+            var bound = new TaskResource[_bound.Count];
+            var i = 0;
+            foreach (var key in _bound) bound[i++] = _tasks[key];
+            return bound;
+        }
+    }
     public IReadOnlyList<NodeResource> Nodes() { lock (_lock) return [.. _nodes.Values]; }
     public IReadOnlyList<DeploymentResource> Deployments() { lock (_lock) return [.. _deployments.Values]; }
 
@@ -113,6 +126,7 @@ public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, No
             _deployments.Clear();
             _instancesByDeployment.Clear();
             _pending.Clear();
+            _bound.Clear();
             foreach (var t in taskItems) PutTask(TaskStore.Key(t.Namespace, t.Name), t);
             foreach (var n in nodeItems) _nodes[n.Name] = n;
             foreach (var d in deploymentItems) _deployments[DeploymentStore.Key(d.Namespace, d.Name)] = d;
@@ -183,6 +197,7 @@ public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, No
         RemoveTask(key);
         _tasks[key] = task;
         if (task.Status == TaskPhase.Pending && !task.StopRequested) _pending.Add(key);
+        if (task.Node is not null && task.Status.HoldsResources()) _bound.Add(key);
         if (task.Deployment is null) return;
         var owner = DeploymentStore.Key(task.Namespace, task.Deployment);
         if (!_instancesByDeployment.TryGetValue(owner, out var set)) _instancesByDeployment[owner] = set = new HashSet<string>(StringComparer.Ordinal);
@@ -192,6 +207,7 @@ public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, No
     private void RemoveTask(string key)
     {
         _pending.Remove(key);
+        _bound.Remove(key);
         if (!_tasks.Remove(key, out var old) || old.Deployment is null) return;
         var owner = DeploymentStore.Key(old.Namespace, old.Deployment);
         if (_instancesByDeployment.TryGetValue(owner, out var set) && set.Remove(key) && set.Count == 0) _instancesByDeployment.Remove(owner);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Chas.Store;
@@ -17,9 +18,22 @@ public abstract class ResourceStore<T>(IObjectStore store, string kind, JsonType
     protected abstract long VersionOf(T resource);
     protected abstract T WithVersion(T resource, long version);
 
-    public T Deserialize(string json, long version) => WithVersion(JsonSerializer.Deserialize(json, typeInfo)!, version);
+    // The object each JSON text this process wrote was made from, keyed by the string instance itself: the store
+    // hands that same instance to its watchers, so the cache and the watch API get the object back without parsing
+    // it again (at 50,000 binds, parsing every change back was most of the cache's work). Weak on the string: an
+    // entry lives exactly as long as someone (the watch history, a queued change) still holds the text.
+    private readonly ConditionalWeakTable<string, T> _written = new();
 
-    public string Serialize(T resource) => JsonSerializer.Serialize(resource, typeInfo);
+    /// <summary>The object <paramref name="json"/> describes, at <paramref name="version"/>; parsed only when this process did not write that very text.</summary>
+    public T Deserialize(string json, long version) =>
+        WithVersion(_written.TryGetValue(json, out var written) ? written : JsonSerializer.Deserialize(json, typeInfo)!, version);
+
+    public string Serialize(T resource)
+    {
+        var json = JsonSerializer.Serialize(resource, typeInfo);
+        _written.AddOrUpdate(json, resource);
+        return json;
+    }
 
     protected async Task<T?> GetByKeyAsync(string key, CancellationToken ct)
     {
