@@ -1,5 +1,6 @@
 using Chas.Contracts;
 using Chas.Server.State;
+using Chas.Store;
 using Microsoft.AspNetCore.Http;
 
 namespace Chas.Server.Tenancy;
@@ -7,16 +8,19 @@ namespace Chas.Server.Tenancy;
 /// <summary>
 /// Namespace quotas (seed 2's group quotas). Use counts what workloads ask for: active standalone
 /// tasks, plus replicas × template of each deployment (a rollout's surge instance is not counted).
-/// Checks of one namespace run one at a time, so two requests cannot both take the last room.
+/// Checks of one namespace run one at a time, so two requests cannot both take the last room. Use
+/// is read from the cluster cache once it has caught up with the store, not by parsing every task.
 /// </summary>
-public sealed class QuotaGate(NamespaceStore namespaces, TaskStore tasks, DeploymentStore deployments)
+public sealed class QuotaGate(NamespaceStore namespaces, ClusterCache cache, IObjectStore store, TimeProvider time)
 {
     private readonly Dictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
     public async Task<QuotaUsage> UsageAsync(string ns, CancellationToken ct, string? exceptDeployment = null)
     {
-        var (allTasks, _) = await tasks.ListAsync(ct);
-        var (allDeployments, _) = await deployments.ListAsync(ct);
+        // Everything committed before this check (an earlier create of this namespace included) must count.
+        await cache.CatchUpAsync(store.CurrentRevision, time, ct);
+        var allTasks = cache.Tasks();
+        var allDeployments = cache.Deployments();
         var usage = new QuotaUsage();
         foreach (var t in allTasks.Where(t => t.Namespace == ns && t.Deployment is null && !t.Status.IsTerminal()))
             usage = Add(usage, t.CpuMillis, t.MemoryBytes, t.Gpus > 0 ? t.Gpus : t.GpuIndices.Count, 1);
