@@ -27,9 +27,9 @@ internal sealed class BackendNode : IAsyncDisposable
 
     public string Name { get; }
 
-    public static async Task<BackendNode> RegisterAsync(Uri server, string nodeToken, string name, int port, CancellationToken ct)
+    public static async Task<BackendNode> RegisterAsync(Uri server, string token, string name, int port, CancellationToken ct)
     {
-        var client = new ChasClient(server, nodeToken);
+        var client = new ChasClient(server, token);
         var node = new BackendNode(client, name);
         try
         {

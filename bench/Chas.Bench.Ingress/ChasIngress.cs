@@ -55,10 +55,11 @@ internal sealed class ChasIngress : IAsyncDisposable
         (await http.GetAsync(new Uri(server, "readyz"), ct)).EnsureSuccessStatusCode();
         var adminTokenFile = Path.Combine(_dataDir, "admin-token");
         var adminToken = (await File.ReadAllTextAsync(adminTokenFile, ct)).Trim();
-        var nodeToken = (await File.ReadAllTextAsync(Path.Combine(_dataDir, "node-token"), ct)).Trim();
         progress($"chas server up at {server}");
 
-        _node = await BackendNode.RegisterAsync(server, nodeToken, "bench-backend", backendPort, ct);
+        // The admin token: the server lets it do what an agent does (join, heartbeat, report), so the hollow node
+        // needs no join-then-credential dance of its own; the join token alone may no longer report.
+        _node = await BackendNode.RegisterAsync(server, adminToken, "bench-backend", backendPort, ct);
         using (var admin = new ChasClient(server, adminToken))
         {
             await admin.ApplyDeploymentAsync(new ApplyDeploymentRequest

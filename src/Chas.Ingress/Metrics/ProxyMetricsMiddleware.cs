@@ -15,14 +15,14 @@ internal sealed class ProxyMetricsMiddleware(RequestDelegate next, IngressMetric
         var proxy = context.GetReverseProxyFeature();
         var deployment = RouteMetadata.DeploymentOf(proxy, proxy.AvailableDestinations.Count == 1 ? proxy.AvailableDestinations[0] : null);
         var started = time.GetTimestamp();
-        metrics.RequestStarted(deployment);
+        var series = metrics.RequestStarted(deployment);
         try
         {
             await next(context);
         }
         finally
         {
-            metrics.RequestEnded(deployment, context.Response.StatusCode, time.GetElapsedTime(started));
+            metrics.RequestEnded(series, context.Response.StatusCode, time.GetElapsedTime(started));
         }
     }
 }

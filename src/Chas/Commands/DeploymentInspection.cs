@@ -8,20 +8,30 @@ namespace Chas.Commands;
 /// <summary>`chas inspect deployment/NAME` (or a NAME that is no task): the deployment, its instances and its recent events.</summary>
 internal static class DeploymentInspection
 {
-    /// <summary>The deployment NAME names: "deployment/x" always; a bare name only when no task has it.</summary>
-    public static async Task<DeploymentResource?> FindAsync(ChasClient client, string name, CancellationToken ct)
+    /// <summary>
+    /// What NAME names: "deployment/x" a deployment, "task/x" a task; a bare name is a task when one
+    /// has it, else a deployment, else the task lookup's "no such task … did you mean" error.
+    /// </summary>
+    public static async Task<(TaskResource? Task, DeploymentResource? Deployment)> FindAsync(ChasClient client, string name, CancellationToken ct)
     {
-        var explicitly = name.StartsWith("deployment/", StringComparison.Ordinal);
-        if (name.StartsWith("task/", StringComparison.Ordinal)) return null;
-        var bare = explicitly ? name["deployment/".Length..] : name;
-        if (!explicitly && await ExistsAsync(() => client.GetTaskAsync(bare, ct: ct))) return null;
+        if (name.StartsWith("deployment/", StringComparison.Ordinal))
+            return (null, await DeploymentCommands.GetWithSuggestionAsync(client, name["deployment/".Length..], ct));
+        if (name.StartsWith("task/", StringComparison.Ordinal))
+            return (await TaskCommands.GetWithSuggestionAsync(client, name["task/".Length..], ct), null);
         try
         {
-            return await client.GetDeploymentAsync(bare, ct: ct);
+            return (await client.GetTaskAsync(name, ct: ct), null);
         }
-        catch (ChasApiException ex) when (ChasClient.IsNotFound(ex) && !explicitly)
+        catch (ChasApiException ex) when (ChasClient.IsNotFound(ex))
         {
-            return null; // let the task lookup explain, with its suggestion
+        }
+        try
+        {
+            return (null, await client.GetDeploymentAsync(name, ct: ct));
+        }
+        catch (ChasApiException ex) when (ChasClient.IsNotFound(ex))
+        {
+            return (await TaskCommands.GetWithSuggestionAsync(client, name, ct), null);
         }
     }
 
@@ -54,18 +64,5 @@ internal static class DeploymentInspection
         ]));
         await EventsCommand.WriteRecentAsync(client, d.Name, ct);
         return 0;
-    }
-
-    private static async Task<bool> ExistsAsync(Func<Task> get)
-    {
-        try
-        {
-            await get();
-            return true;
-        }
-        catch (ChasApiException ex) when (ChasClient.IsNotFound(ex))
-        {
-            return false;
-        }
     }
 }

@@ -26,6 +26,8 @@ internal static class IngressCommand
             { server, token, tokenFile, listen, port, domain, tlsCert, tlsKey, gateway, rateLimit, requestLog, caFile };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async cancel =>
         {
+            // Before any socket: this process is only the ingress, whose code never blocks an event-loop thread.
+            IngressApp.PreferInlineIo();
             var secret = parse.GetValue(token) ?? (parse.GetValue(tokenFile) is { } f ? (await File.ReadAllTextAsync(f, cancel)).Trim() : null)
                 ?? Environment.GetEnvironmentVariable("CHAS_TOKEN")
                 ?? throw new CliException("--token or --token-file is required");

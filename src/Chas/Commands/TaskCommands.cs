@@ -71,7 +71,9 @@ internal static class TaskCommands
         {
             var list = await client.ListTasksAsync(ct: token);
             var only = parse.GetValue(deployment);
-            bool Selected(TaskResource t) => (only is null || t.Deployment == only) && (client.Namespace is null || t.Namespace == client.Namespace);
+            bool Selected(TaskResource t) => only is null || t.Deployment == only;
+            // The list is already of the chosen namespace; the watch streams every namespace the caller can see.
+            bool Watched(TaskResource t) => Selected(t) && (client.Namespace is null || t.Namespace == client.Namespace);
             var tasks = list.Items
                 .Where(t => parse.GetValue(all) || !t.Status.IsTerminal())
                 .Where(Selected)
@@ -86,7 +88,7 @@ internal static class TaskCommands
                 }
                 // Watching as JSON: one object per line, the list first, then every change.
                 foreach (var t in tasks) Console.Out.WriteLine(JsonSerializer.Serialize(t, ChasJsonContext.Default.TaskResource));
-                await PsWatch.FollowAsync(client, list.Revision, Selected,
+                await PsWatch.FollowAsync(client, list.Revision, Watched,
                     (t, _) => Console.Out.WriteLine(JsonSerializer.Serialize(t, ChasJsonContext.Default.TaskResource)), token);
                 return 0;
             }
@@ -109,7 +111,7 @@ internal static class TaskCommands
             if (parse.GetValue(watch))
             {
                 await Console.Out.FlushAsync(token);
-                await PsWatch.FollowAsync(client, list.Revision, Selected, (t, change) =>
+                await PsWatch.FollowAsync(client, list.Revision, Watched, (t, change) =>
                 {
                     TableWriter.WriteRow(Console.Out, widths, Row(t, change));
                     Console.Out.Flush();
@@ -128,10 +130,10 @@ internal static class TaskCommands
         var cmd = new Command("inspect", "Show everything about a task or a deployment, with its recent events") { name, output, ns };
         cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
-            var wanted = parse.GetValue(name)!;
-            if (await DeploymentInspection.FindAsync(client, wanted, token) is { } deployment)
+            var (found, deployment) = await DeploymentInspection.FindAsync(client, parse.GetValue(name)!, token);
+            if (deployment is not null)
                 return await DeploymentInspection.WriteAsync(client, deployment, parse.GetValue(output), token);
-            var task = await GetWithSuggestionAsync(client, wanted.StartsWith("task/", StringComparison.Ordinal) ? wanted[5..] : wanted, token);
+            var task = found!; // FindAsync gives one or the other
             if (OutputFormat.IsStructured(parse.GetValue(output)))
             {
                 OutputFormat.Write(parse.GetValue(output), task);
