@@ -79,7 +79,15 @@ public static class DeploymentRevisions
         deployment.History.Where(h => h.Revision < deployment.Revision && !SameTemplate(h.Template, deployment.Template))
             .OrderByDescending(h => h.Revision).FirstOrDefault();
 
-    /// <summary>Records compare collections by reference; templates are equal when their JSON is.</summary>
-    public static bool SameTemplate(WorkloadTemplate a, WorkloadTemplate b) =>
-        System.Text.Json.JsonSerializer.Serialize(a, ChasJsonContext.Default.Options) == System.Text.Json.JsonSerializer.Serialize(b, ChasJsonContext.Default.Options);
+    /// <summary>
+    /// Records compare collections by reference; templates are equal when their JSON is, with env and
+    /// node selector in key order: the same variables sent in another order are no new revision.
+    /// </summary>
+    public static bool SameTemplate(WorkloadTemplate a, WorkloadTemplate b) => Canonical(a) == Canonical(b);
+
+    private static string Canonical(WorkloadTemplate t) => System.Text.Json.JsonSerializer.Serialize(t with
+    {
+        Env = new SortedDictionary<string, string>(t.Env.ToDictionary(), StringComparer.Ordinal),
+        NodeSelector = new SortedDictionary<string, string>(t.NodeSelector.ToDictionary(), StringComparer.Ordinal),
+    }, ChasJsonContext.Default.WorkloadTemplate);
 }
