@@ -90,7 +90,7 @@ public sealed class SchedulingTests : IAsyncLifetime
         var web1 = await WaitForAsync("web1", t => t.Status == TaskPhase.Scheduled, "scheduled");
         Assert.Equal(20000, Assert.Single(web1.PublishedPorts).HostPort);
         Assert.Equal("127.0.0.1", web1.PublishedPorts[0].HostIp);
-        var web2 = await WaitForAsync("web2", t => t.Reason is not null, "pending with a reason");
+        var web2 = await WaitForAsync("web2", t => t.Reason?.StartsWith("0/1 nodes available", StringComparison.Ordinal) == true, "pending with the scheduler's reason");
         Assert.Equal("0/1 nodes available: 1 host port 20000/tcp in use", web2.Reason);
         var web3 = await WaitForAsync("web3", t => t.Status == TaskPhase.Scheduled, "scheduled on the last free port");
         Assert.Equal(20001, web3.PublishedPorts[0].HostPort);
