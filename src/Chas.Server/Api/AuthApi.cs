@@ -104,15 +104,10 @@ public static class AuthApi
         return Problems.Conflict("the invitation keeps changing; try again");
     }
 
-    private static async Task<IResult> WhoAmIAsync(HttpContext context, NamespaceStore namespaces)
+    private static async Task<IResult> WhoAmIAsync(HttpContext context, NamespaceAccess access)
     {
         var caller = RequestContext.CallerOf(context);
-        var (all, _) = await namespaces.ListAsync(context.RequestAborted);
-        var roles = all.Append(new NamespaceResource { Name = Namespaces.Default })
-            .DistinctBy(n => n.Name)
-            .Select(n => (n.Name, Role: NamespaceAccess.RoleIn(caller, n)))
-            .Where(p => p.Role is not null)
-            .ToDictionary(p => p.Name, p => p.Role!.Value, StringComparer.Ordinal);
+        var roles = (await access.MembershipsAsync(caller, context.RequestAborted)).ToDictionary(m => m.Namespace.Name, m => m.Role, StringComparer.Ordinal);
         return Results.Ok(new WhoAmI { Name = caller.Name, Kind = "user", Role = caller.Role, Namespace = caller.HomeNamespace, Namespaces = roles });
     }
 

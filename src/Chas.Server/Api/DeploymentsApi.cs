@@ -67,11 +67,11 @@ public static class DeploymentsApi
             return denied;
         if (body.Privileged == true && !caller.IsAdmin) return Problems.Status(StatusCodes.Status403Forbidden, "only admins may run privileged containers (privileged: true)");
         var template = DeploymentRevisions.TemplateOf(body);
-        var policy = (await namespaces.GetAsync(ns, request.HttpContext.RequestAborted))?.Approval;
-        var needsApproval = Approvals.Needed(policy, template.CpuMillis, template.MemoryBytes, template.Gpus);
+        var tenancy = await namespaces.GetAsync(ns, request.HttpContext.RequestAborted);
+        var needsApproval = Approvals.Needed(tenancy?.Approval, template.CpuMillis, template.MemoryBytes, template.Gpus);
         var existingReplicas = (await store.GetAsync(ns, name, request.HttpContext.RequestAborted))?.Replicas;
         var replicas = body.Replicas ?? existingReplicas ?? 1;
-        return await quotas.GuardAsync(ns, QuotaGate.Of(template.CpuMillis, template.MemoryBytes, template.Gpus, replicas), name, async () =>
+        return await quotas.GuardAsync(ns, tenancy?.Quota, QuotaGate.Of(template.CpuMillis, template.MemoryBytes, template.Gpus, replicas), name, async () =>
         {
             for (var attempt = 0; attempt < 20; attempt++)
             {
@@ -123,7 +123,7 @@ public static class DeploymentsApi
         return waiting ? Results.Ok(updated) : Problems.Conflict($"deployment '{name}' is not waiting for approval");
     }
 
-    private static async Task<IResult> ScaleAsync(string name, HttpRequest request, DeploymentStore store, QuotaGate quotas)
+    private static async Task<IResult> ScaleAsync(string name, HttpRequest request, DeploymentStore store, NamespaceStore namespaces, QuotaGate quotas)
     {
         var (body, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.ScaleRequest);
         if (problem is not null) return problem;
@@ -134,7 +134,8 @@ public static class DeploymentsApi
         var current = await store.GetAsync(ns, name, request.HttpContext.RequestAborted);
         if (current is null) return Problems.NotFound("deployment", name);
         var t = current.Template;
-        return await quotas.GuardAsync(ns, QuotaGate.Of(t.CpuMillis, t.MemoryBytes, t.Gpus, body.Replicas!.Value), name, async () =>
+        var quota = (await namespaces.GetAsync(ns, request.HttpContext.RequestAborted))?.Quota;
+        return await quotas.GuardAsync(ns, quota, QuotaGate.Of(t.CpuMillis, t.MemoryBytes, t.Gpus, body.Replicas!.Value), name, async () =>
         {
             var updated = await store.UpdateAsync(ns, name,
                 d => d.Replicas == body.Replicas ? null : d with { Replicas = body.Replicas!.Value }, request.HttpContext.RequestAborted);

@@ -32,13 +32,8 @@ public static class NamespacesApi
         return app;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, NamespaceStore namespaces)
-    {
-        var caller = RequestContext.CallerOf(context);
-        var (all, _) = await namespaces.ListAsync(context.RequestAborted);
-        var items = all.Any(n => n.Name == Namespaces.Default) ? all : [new NamespaceResource { Name = Namespaces.Default }, .. all];
-        return Results.Ok(items.Where(n => NamespaceAccess.RoleIn(caller, n) is not null).OrderBy(n => n.Name, StringComparer.Ordinal).ToList());
-    }
+    private static async Task<IResult> ListAsync(HttpContext context, NamespaceAccess access) =>
+        Results.Ok((await access.MembershipsAsync(RequestContext.CallerOf(context), context.RequestAborted)).Select(m => m.Namespace).ToList());
 
     private static async Task<IResult> GetAsync(string name, HttpContext context, NamespaceStore namespaces)
     {

@@ -56,7 +56,8 @@ public static class TasksApi
             return denied;
         if (body.Privileged == true && !caller.IsAdmin) return Problems.Status(StatusCodes.Status403Forbidden, "only admins may run privileged containers (privileged: true)");
         var gpus = body.Gpus ?? body.GpuIndices?.Count ?? 0;
-        var needsApproval = Approvals.Needed((await namespaces.GetAsync(ns, request.HttpContext.RequestAborted))?.Approval, body.CpuMillis ?? 0, body.MemoryBytes ?? 0, gpus);
+        var tenancy = await namespaces.GetAsync(ns, request.HttpContext.RequestAborted);
+        var needsApproval = Approvals.Needed(tenancy?.Approval, body.CpuMillis ?? 0, body.MemoryBytes ?? 0, gpus);
 
         var task = new TaskResource
         {
@@ -82,7 +83,7 @@ public static class TasksApi
             Reason = needsApproval ? $"waiting for an operator's approval: chas approve {body.Name} -n {ns}" : "waiting for the scheduler",
             CreatedAt = time.GetUtcNow(),
         };
-        return await quotas.GuardAsync(ns, QuotaGate.Of(task.CpuMillis, task.MemoryBytes, gpus, 1), null, async () =>
+        return await quotas.GuardAsync(ns, tenancy?.Quota, QuotaGate.Of(task.CpuMillis, task.MemoryBytes, gpus, 1), null, async () =>
         {
             try
             {

@@ -30,16 +30,22 @@ public sealed class NamespaceAccess(NamespaceStore namespaces)
         return best;
     }
 
-    /// <summary>Namespaces the caller may see, or null for "all of them" (admins).</summary>
-    public async Task<IReadOnlySet<string>?> VisibleAsync(Caller caller, CancellationToken ct)
+    /// <summary>Every namespace the caller holds a role in, by name ("default" too when nothing is stored for it yet).</summary>
+    public async Task<IReadOnlyList<(NamespaceResource Namespace, Role Role)>> MembershipsAsync(Caller caller, CancellationToken ct)
     {
-        if (caller.IsAdmin) return null;
-        if (caller.Kind != CallerKind.User) return new HashSet<string>(StringComparer.Ordinal);
-        var (all, _) = await namespaces.ListAsync(ct);
-        var visible = all.Where(n => RoleIn(caller, n) is not null).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-        if (RoleIn(caller, new NamespaceResource { Name = Namespaces.Default }) is not null) visible.Add(Namespaces.Default);
-        return visible;
+        if (caller.Kind != CallerKind.User) return [];
+        var (stored, _) = await namespaces.ListAsync(ct);
+        var all = stored.Any(n => n.Name == Namespaces.Default) ? stored : [new NamespaceResource { Name = Namespaces.Default }, .. stored];
+        return all.Select(n => (Namespace: n, Role: RoleIn(caller, n)))
+            .Where(m => m.Role is not null)
+            .Select(m => (m.Namespace, m.Role!.Value))
+            .OrderBy(m => m.Namespace.Name, StringComparer.Ordinal)
+            .ToList();
     }
+
+    /// <summary>Namespaces the caller may see, or null for "all of them" (admins).</summary>
+    public async Task<IReadOnlySet<string>?> VisibleAsync(Caller caller, CancellationToken ct) =>
+        caller.IsAdmin ? null : (await MembershipsAsync(caller, ct)).Select(m => m.Namespace.Name).ToHashSet(StringComparer.Ordinal);
 
     private static Role Max(Role? a, Role b) => a is { } x && x > b ? x : b;
 }

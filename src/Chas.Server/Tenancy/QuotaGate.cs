@@ -11,7 +11,7 @@ namespace Chas.Server.Tenancy;
 /// Checks of one namespace run one at a time, so two requests cannot both take the last room. Use
 /// is read from the cluster cache once it has caught up with the store, not by parsing every task.
 /// </summary>
-public sealed class QuotaGate(NamespaceStore namespaces, ClusterCache cache, IObjectStore store, TimeProvider time)
+public sealed class QuotaGate(ClusterCache cache, IObjectStore store, TimeProvider time)
 {
     private readonly Dictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
@@ -31,11 +31,11 @@ public sealed class QuotaGate(NamespaceStore namespaces, ClusterCache cache, IOb
 
     /// <summary>
     /// Runs <paramref name="write"/> when use plus <paramref name="requested"/> stays within the
-    /// namespace's quota; otherwise answers 403 naming the quota, the use and the request.
+    /// namespace's <paramref name="quota"/> (as the caller read it with the namespace); otherwise
+    /// answers 403 naming the quota, the use and the request.
     /// </summary>
-    public async Task<IResult> GuardAsync(string ns, QuotaUsage requested, string? replacingDeployment, Func<Task<IResult>> write, CancellationToken ct)
+    public async Task<IResult> GuardAsync(string ns, NamespaceQuota? quota, QuotaUsage requested, string? replacingDeployment, Func<Task<IResult>> write, CancellationToken ct)
     {
-        var quota = (await namespaces.GetAsync(ns, ct))?.Quota;
         if (quota is null) return await write();
         var gate = LockFor(ns);
         await gate.WaitAsync(ct);
