@@ -55,7 +55,7 @@ public sealed class SqliteObjectStore : IObjectStore
             await SqliteMigrations.ApplyAsync(connection, logger, cancellationToken);
             var revision = await ReadRevisionAsync(connection, null, cancellationToken);
 
-            var hub = new WatchHub(revision, options.HistorySize, options.WatchBufferSize, logger);
+            var hub = new WatchHub(revision, options.HistorySize, options.WatchBufferSize, logger, options.SeparateHistoryKinds);
             var writer = new SqliteCommitWriter(connection);
             var readConnectionString = ConnectionString(path, SqliteOpenMode.ReadWrite, pooling: true, options);
             StoreLog.StoreOpened(logger, path, revision);

@@ -9,6 +9,9 @@ public sealed record SqliteStoreOptions
     /// <summary>How many recent changes a watch can replay before it must re-list.</summary>
     public int HistorySize { get; init; } = WatchHub.DefaultHistorySize;
 
+    /// <summary>Kinds written often and watched rarely (logs), whose changes get a history of their own of the same size.</summary>
+    public IReadOnlySet<string>? SeparateHistoryKinds { get; init; }
+
     /// <summary>How many changes may wait for one watcher before it is dropped.</summary>
     public int WatchBufferSize { get; init; } = WatchHub.DefaultSubscriberBufferSize;
 

@@ -9,6 +9,9 @@ namespace Chas.Store;
 /// Fans committed changes out to watchers, independent of the database behind the store: the store
 /// publishes each commit here (in commit order) and every watcher reads the recent history first,
 /// then live changes. Publishing never waits for a watcher; a watcher that falls behind is dropped.
+/// Kinds named as separate (the event and audit logs: many writes, few readers) keep a history of
+/// their own, so that their volume cannot push the changes agents and controllers resume from out
+/// of the replayable window.
 /// </summary>
 public sealed class WatchHub
 {
@@ -18,14 +21,12 @@ public sealed class WatchHub
     // One lock orders publishing, history and subscription, so that a new watcher's copy of the
     // history and its registration for live changes meet with no gap and no duplicate.
     private readonly Lock _lock = new();
-    private readonly ChangeEvent[] _history;
+    private readonly HistoryRing _history;
+    private readonly HistoryRing? _separateHistory;
+    private readonly IReadOnlySet<string> _separateKinds;
     private readonly List<Subscription> _subscriptions = [];
     private readonly int _subscriberBufferSize;
     private readonly ILogger _logger;
-    private int _historyStart;
-    private int _historyCount;
-    // Every change with a revision above _floor is still in _history (or not yet published).
-    private long _floor;
     private long _lastRevision;
     private bool _completed;
 
@@ -33,16 +34,18 @@ public sealed class WatchHub
     /// The store's revision when the hub is created: changes up to it were never published here, so a
     /// watch from an older revision must re-list.
     /// </param>
+    /// <param name="separateHistoryKinds">Kinds whose changes are kept in a second history of the same size.</param>
     public WatchHub(long startRevision, int historySize = DefaultHistorySize,
-        int subscriberBufferSize = DefaultSubscriberBufferSize, ILogger? logger = null)
+        int subscriberBufferSize = DefaultSubscriberBufferSize, ILogger? logger = null, IReadOnlySet<string>? separateHistoryKinds = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(startRevision);
         ArgumentOutOfRangeException.ThrowIfLessThan(historySize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(subscriberBufferSize, 1);
-        _history = new ChangeEvent[historySize];
+        _history = new HistoryRing(historySize, startRevision);
+        _separateKinds = separateHistoryKinds ?? new HashSet<string>();
+        _separateHistory = _separateKinds.Count > 0 ? new HistoryRing(historySize, startRevision) : null;
         _subscriberBufferSize = subscriberBufferSize;
         _logger = logger ?? NullLogger.Instance;
-        _floor = startRevision;
         _lastRevision = startRevision;
     }
 
@@ -52,10 +55,16 @@ public sealed class WatchHub
         get { lock (_lock) { return _lastRevision; } }
     }
 
-    /// <summary>The oldest revision a watch can start from without <see cref="RevisionTooOldException"/>.</summary>
+    /// <summary>The oldest revision a watch of every kind can start from without <see cref="RevisionTooOldException"/>.</summary>
     public long OldestWatchableRevision
     {
-        get { lock (_lock) { return _floor; } }
+        get { lock (_lock) { return FloorFor(null); } }
+    }
+
+    /// <summary>The oldest revision a watch of <paramref name="kinds"/> (null: all) can start from.</summary>
+    public long OldestWatchableRevisionOf(IReadOnlySet<string>? kinds)
+    {
+        lock (_lock) { return FloorFor(kinds); }
     }
 
     internal int SubscriberCount
@@ -96,7 +105,7 @@ public sealed class WatchHub
 
             foreach (var change in commit)
             {
-                AppendToHistory(change);
+                HistoryOf(change.Kind).Append(change);
             }
             _lastRevision = revision;
 
@@ -151,9 +160,10 @@ public sealed class WatchHub
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_completed, this);
-            if (sinceRevision < _floor)
+            var floor = FloorFor(kinds);
+            if (sinceRevision < floor)
             {
-                throw new RevisionTooOldException(sinceRevision, _floor);
+                throw new RevisionTooOldException(sinceRevision, floor);
             }
             backlog = CopyHistoryFor(subscription);
             _subscriptions.Add(subscription);
@@ -206,34 +216,35 @@ public sealed class WatchHub
         }
     }
 
-    private void AppendToHistory(ChangeEvent change)
+    private HistoryRing HistoryOf(string kind) =>
+        _separateHistory is not null && _separateKinds.Contains(kind) ? _separateHistory : _history;
+
+    // A watch is complete from a revision when every history holding one of its kinds still covers it.
+    private long FloorFor(IReadOnlySet<string>? kinds)
     {
-        if (_historyCount == _history.Length)
-        {
-            // Evicting the oldest change: its revision is no longer complete in the history.
-            _floor = _history[_historyStart].Revision;
-            _history[_historyStart] = change;
-            _historyStart = (_historyStart + 1) % _history.Length;
-        }
-        else
-        {
-            _history[(_historyStart + _historyCount) % _history.Length] = change;
-            _historyCount++;
-        }
+        if (_separateHistory is null) return _history.Floor;
+        var readsSeparate = kinds is null || kinds.Overlaps(_separateKinds);
+        var readsMain = kinds is null || !kinds.IsSubsetOf(_separateKinds);
+        return Math.Max(readsMain ? _history.Floor : 0, readsSeparate ? _separateHistory.Floor : 0);
     }
 
     private List<ChangeEvent> CopyHistoryFor(Subscription subscription)
     {
-        var backlog = new List<ChangeEvent>();
-        for (var i = 0; i < _historyCount; i++)
+        var main = _history.Where(subscription.Wants);
+        if (_separateHistory is null) return main;
+        var separate = _separateHistory.Where(subscription.Wants);
+        if (separate.Count == 0) return main;
+        if (main.Count == 0) return separate;
+
+        // Both are in revision order: merge them, keeping a commit's changes together.
+        var merged = new List<ChangeEvent>(main.Count + separate.Count);
+        int m = 0, n = 0;
+        while (m < main.Count || n < separate.Count)
         {
-            var change = _history[(_historyStart + i) % _history.Length];
-            if (subscription.Wants(change))
-            {
-                backlog.Add(change);
-            }
+            var takeMain = n == separate.Count || (m < main.Count && main[m].Revision <= separate[n].Revision);
+            merged.Add(takeMain ? main[m++] : separate[n++]);
         }
-        return backlog;
+        return merged;
     }
 
     private sealed class Subscription(IReadOnlySet<string>? kinds, long sinceRevision)

@@ -81,5 +81,41 @@ public sealed class WatchHubTests
         Assert.Throws<ArgumentOutOfRangeException>(() => hub.Subscribe(null, -1));
     }
 
-    private static ChangeEvent Change(long revision, string key) => new(revision, ChangeType.Added, "item", key, "{}");
+    [Fact]
+    public async Task A_busy_log_kind_does_not_push_other_kinds_out_of_the_history()
+    {
+        var hub = new WatchHub(startRevision: 0, historySize: 10, separateHistoryKinds: new HashSet<string> { "events" });
+        hub.Publish(Change(1, "task-a"));
+        for (var revision = 2; revision <= 100; revision++)
+        {
+            hub.Publish(Change(revision, $"event-{revision}", "events"));
+        }
+        hub.Publish([Change(101, "task-b"), Change(101, "event-101", "events")]);
+
+        var items = await hub.Subscribe(new HashSet<string> { "item" }, 0).TakeAsync(2).Soon();
+        Assert.Equal(["task-a", "task-b"], items.Select(c => c.Key));
+        Assert.Equal(0, hub.OldestWatchableRevisionOf(new HashSet<string> { "item" }));
+
+        // The log itself, and a watch of everything, keep only what the log's own history covers.
+        var tooOld = await Assert.ThrowsAsync<RevisionTooOldException>(() => hub.Subscribe(null, 0).TakeAsync(1));
+        Assert.Equal(91, tooOld.Oldest);
+        Assert.Equal(91, hub.OldestWatchableRevisionOf(new HashSet<string> { "events" }));
+    }
+
+    [Fact]
+    public async Task A_watch_of_every_kind_replays_both_histories_in_revision_order()
+    {
+        var hub = new WatchHub(startRevision: 0, historySize: 10, separateHistoryKinds: new HashSet<string> { "events" });
+        hub.Publish(Change(1, "a"));
+        hub.Publish([Change(2, "b"), Change(2, "e2", "events")]);
+        hub.Publish(Change(3, "e3", "events"));
+        hub.Publish(Change(4, "c"));
+
+        var all = await hub.Subscribe(null, 0).TakeAsync(5).Soon();
+
+        Assert.Equal([1L, 2, 2, 3, 4], all.Select(c => c.Revision));
+        Assert.Equal(["a", "b", "e2", "e3", "c"], all.Select(c => c.Key));
+    }
+
+    private static ChangeEvent Change(long revision, string key, string kind = "item") => new(revision, ChangeType.Added, kind, key, "{}");
 }

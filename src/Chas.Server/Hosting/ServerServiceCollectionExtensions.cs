@@ -22,7 +22,12 @@ public static class ServerServiceCollectionExtensions
         services.TryAddSingleton(_ => ServerSecrets.LoadOrCreate(options.DataDir));
         if (options.TlsMode != TlsMode.None) services.TryAddSingleton(sp => ServerTls.Load(options, sp.GetRequiredService<TimeProvider>()));
         if (!services.Any(d => d.ServiceType == typeof(IObjectStore)))
-            services.AddSqliteStore(options.DatabasePath);
+            services.AddSqliteStore(new SqliteStoreOptions
+            {
+                DatabasePath = options.DatabasePath,
+                // One Scheduled event per bind would otherwise halve how far back an agent's watch can resume.
+                SeparateHistoryKinds = new HashSet<string>(StringComparer.Ordinal) { EventLog.KindName, AuditLog.KindName },
+            });
         services.TryAddSingleton<TaskStore>();
         services.TryAddSingleton<NodeStore>();
         services.TryAddSingleton<DeploymentStore>();
