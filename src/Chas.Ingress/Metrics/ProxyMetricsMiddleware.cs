@@ -1,4 +1,5 @@
 using Chas.Ingress.Routing;
+using Chas.Ingress.Traffic;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Model;
 
@@ -6,9 +7,10 @@ namespace Chas.Ingress.Metrics;
 
 /// <summary>
 /// Proxy pipeline step right after load balancing, when the destination (and so the deployment,
-/// even inside a canary's combined cluster) is known: in-flight, status and duration per deployment.
+/// even inside a canary's combined cluster) is known: in-flight, status and duration per deployment,
+/// and requests per backend.
 /// </summary>
-internal sealed class ProxyMetricsMiddleware(RequestDelegate next, IngressMetrics metrics, TimeProvider time)
+internal sealed class ProxyMetricsMiddleware(RequestDelegate next, IngressMetrics metrics, BackendRequestCounter backends, TimeProvider time)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -23,6 +25,7 @@ internal sealed class ProxyMetricsMiddleware(RequestDelegate next, IngressMetric
         finally
         {
             metrics.RequestEnded(series, context.Response.StatusCode, time.GetElapsedTime(started));
+            if (proxy.ProxiedDestination?.Model.Config.Address is { } address) backends.Forwarded(address);
         }
     }
 }

@@ -56,7 +56,7 @@ internal sealed class TrafficSnapshot(IngressMetrics metrics, IProxyStateLookup 
                 {
                     Endpoint = e.Endpoint,
                     Instance = e.Instance,
-                    Requests = backends.RequestsTo(e.Host, e.Port),
+                    Requests = backends.RequestsTo(e.Address),
                 })],
             };
         })];
@@ -88,7 +88,7 @@ internal sealed class TrafficSnapshot(IngressMetrics metrics, IProxyStateLookup 
                 // Destination ids are "namespace/instance".
                 var instance = id[(id.IndexOf('/', StringComparison.Ordinal) + 1)..];
                 var endpoint = $"{address.Host}:{address.Port}";
-                if (list.All(e => e.Endpoint != endpoint)) list.Add(new Destination(endpoint, instance, address.IdnHost, address.Port));
+                if (list.All(e => e.Endpoint != endpoint)) list.Add(new Destination(endpoint, instance, config.Address));
             }
         foreach (var list in endpoints.Values) list.Sort((a, b) => string.CompareOrdinal(a.Endpoint, b.Endpoint));
         return (hosts, endpoints);
@@ -122,6 +122,6 @@ internal sealed class TrafficSnapshot(IngressMetrics metrics, IProxyStateLookup 
     }
 
     /// <param name="Endpoint">"address:port" as reported.</param>
-    /// <param name="Host">The address as HTTP client metrics tag it (IPv6 without brackets).</param>
-    private sealed record Destination(string Endpoint, string Instance, string Host, int Port);
+    /// <param name="Address">The destination address YARP was given, as the backend counter keys it.</param>
+    private sealed record Destination(string Endpoint, string Instance, string Address);
 }
