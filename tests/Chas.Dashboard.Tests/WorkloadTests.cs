@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Chas.Client;
 using Chas.EndToEnd.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -97,6 +98,39 @@ public sealed class WorkloadTests(ITestOutputHelper output, Browser browser) : E
         await Expect(rows.Locator("> div").First).ToContainTextAsync("CLEARED", new() { Timeout = 30_000 });
         await Expect(rows).Not.ToContainTextAsync("marker-42");
         await Screenshots.SaveAsync(page, "instance", Output);
+    }
+
+    [Fact]
+    public async Task Undo_returns_to_the_previous_revision_and_delete_removes_the_deployment_and_its_instances()
+    {
+        var dev = await StartDevAsync();
+        // A shell that ends on SIGTERM, so that stopping an instance takes no grace period.
+        IReadOnlyList<string> command = ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"];
+        await dev.Client.ApplyDeploymentAsync(new() { Name = "canary", Image = BusyboxImage.Reference, Command = command, Replicas = 1, Env = new Dictionary<string, string> { ["COLOR"] = "blue" } });
+        await dev.Client.ApplyDeploymentAsync(new() { Name = "canary", Image = BusyboxImage.Reference, Command = command, Replicas = 1, Env = new Dictionary<string, string> { ["COLOR"] = "green" } });
+
+        var page = await browser.NewPageAsync();
+        await DashboardPages.SignInWithTokenAsync(page, dev.Url, dev.AdminToken);
+        await DashboardPages.NavigateAsync(page, "Workloads", "Workloads");
+        var card = page.Locator("[data-test=deployment][data-name=canary]");
+        await Expect(card).ToContainTextAsync("revision 2", new() { Timeout = Slow });
+
+        // Undo: a third revision with the first one's template.
+        await card.Locator("[data-test=undo]").ClickAsync();
+        await Expect(card).ToContainTextAsync("revision 3", new() { Timeout = Slow });
+        var undone = await dev.Client.GetDeploymentAsync("canary");
+        Assert.Equal("blue", undone.Template.Env["COLOR"]);
+        await Expect(card.Locator("[data-test=task-row] [data-test=status]")).ToHaveTextAsync(["running"], new() { Timeout = Slow });
+
+        // Delete asks first; confirmed, the card goes and the server has neither the deployment nor its instances.
+        await card.Locator("[data-test=delete]").ClickAsync();
+        Assert.NotNull(await dev.Client.GetDeploymentAsync("canary"));
+        await card.Locator("[data-test=confirm-delete]").ClickAsync();
+        await Expect(card).ToHaveCountAsync(0, new() { Timeout = Slow });
+        var missing = await Assert.ThrowsAsync<ChasApiException>(() => dev.Client.GetDeploymentAsync("canary"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.Status);
+        await Eventually.WaitAsync(async () => (await dev.Client.ListTasksAsync()).Items.All(t => t.Deployment != "canary"),
+            TimeSpan.FromSeconds(60), "the deployment's instances removed", dev.Diagnostics);
     }
 
     private static async Task<int> SampleCount(ILocator spark) =>
