@@ -24,10 +24,17 @@ public sealed class Browser : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh page (own cookies and storage) with the given viewport; default the 1280×800 desktop.</summary>
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800)
+    /// <summary>
+    /// A fresh page (own cookies and storage) with the given viewport; default the 1280×800 desktop.
+    /// <paramref name="acceptAnyCertificate"/>: for a server whose own CA the browser does not know.
+    /// </summary>
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800, bool acceptAnyCertificate = false)
     {
-        var context = await Instance.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await Instance.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            IgnoreHTTPSErrors = acceptAnyCertificate,
+        });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
     }

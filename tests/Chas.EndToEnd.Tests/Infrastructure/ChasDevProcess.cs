@@ -31,7 +31,8 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
         NodeName = $"e2e-{id}";
         Port = PortRanges.FreeTcpPort();
         PortRange = PortRanges.NextPublishRange();
-        Url = new Uri($"http://127.0.0.1:{Port}/");
+        // With --tls the API is https, signed by the server's own CA (see TlsDir).
+        Url = new Uri($"{(extraArgs.Contains("--tls") ? "https" : "http")}://127.0.0.1:{Port}/");
         _nodeNames.Add(NodeName);
     }
 
@@ -122,7 +123,9 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
 
         AdminToken = await ReadTokenAsync("admin-token", process);
         NodeToken = await ReadTokenAsync("node-token", process);
-        _client ??= new ChasClient(Url, AdminToken);
+        _client ??= new ChasClient(Url, AdminToken, Url.Scheme == Uri.UriSchemeHttps
+            ? ChasClientTls.TrustingCa(await File.ReadAllTextAsync(Path.Combine(DataDir, "tls", "ca.crt")))
+            : null);
         _cli ??= new ChasCli(Url, AdminToken, CliConfigPath);
         _agentUrl = (await NodeReadiness.WaitAsync(Client, NodeName, previousAgentUrl, () => process.HasExited, Diagnostics)).AgentUrl;
     }
