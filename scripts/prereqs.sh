@@ -38,7 +38,13 @@ CHAS_STARTED_DOCKERD_PID=""
 ensure_dockerd() {
   if docker_up; then return 0; fi
   log "starting dockerd (log: /tmp/chas-dockerd.log)"
-  as_root dockerd >/tmp/chas-dockerd.log 2>&1 &
+  # Not through as_root: a backgrounded shell function is a subshell, and $! would be that subshell,
+  # whose death leaves dockerd running. Started directly, $! is dockerd (or sudo, which passes signals on).
+  if [ "$(id -u)" -eq 0 ]; then
+    dockerd >/tmp/chas-dockerd.log 2>&1 &
+  else
+    sudo dockerd >/tmp/chas-dockerd.log 2>&1 &
+  fi
   CHAS_STARTED_DOCKERD_PID=$!
   for _ in $(seq 1 120); do
     if docker_up; then return 0; fi
@@ -54,10 +60,12 @@ stop_dockerd() {
   if [ -n "$CHAS_STARTED_DOCKERD_PID" ] && kill -0 "$CHAS_STARTED_DOCKERD_PID" 2>/dev/null; then
     log "stopping the dockerd this script started"
     as_root kill "$CHAS_STARTED_DOCKERD_PID" 2>/dev/null || true
-    for _ in $(seq 1 60); do
-      kill -0 "$CHAS_STARTED_DOCKERD_PID" 2>/dev/null || break
+    # dockerd stops its containers first (up to their stop timeout): give it a minute.
+    for _ in $(seq 1 120); do
+      kill -0 "$CHAS_STARTED_DOCKERD_PID" 2>/dev/null || return 0
       sleep 0.5
     done
+    log "dockerd (pid $CHAS_STARTED_DOCKERD_PID) is still stopping after 60 s"
   fi
 }
 
