@@ -121,16 +121,18 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
         var process = ChasProcess.Start(args, CliConfigPath, Log, $"dev#{_incarnation}");
         _process = process;
 
-        AdminToken = await ReadTokenAsync("admin-token", process);
-        NodeToken = await ReadTokenAsync("node-token", process);
+        AdminToken = await ReadDataFileAsync("admin-token", process);
+        NodeToken = await ReadDataFileAsync("node-token", process);
+        // The CA is written when the server sets up its listener, which may come after the tokens.
         _client ??= new ChasClient(Url, AdminToken, Url.Scheme == Uri.UriSchemeHttps
-            ? ChasClientTls.TrustingCa(await File.ReadAllTextAsync(Path.Combine(DataDir, "tls", "ca.crt")))
+            ? ChasClientTls.TrustingCa(await ReadDataFileAsync(Path.Combine("tls", "ca.crt"), process))
             : null);
         _cli ??= new ChasCli(Url, AdminToken, CliConfigPath);
         _agentUrl = (await NodeReadiness.WaitAsync(Client, NodeName, previousAgentUrl, () => process.HasExited, Diagnostics)).AgentUrl;
     }
 
-    private async Task<string> ReadTokenAsync(string file, ChasProcess process)
+    /// <summary>A file chas dev writes into its data directory (tokens, the CA), trimmed, once it is there.</summary>
+    private async Task<string> ReadDataFileAsync(string file, ChasProcess process)
     {
         var path = Path.Combine(DataDir, file);
         return await Eventually.GetAsync(
