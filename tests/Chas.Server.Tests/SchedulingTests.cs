@@ -66,6 +66,9 @@ public sealed class SchedulingTests : IAsyncLifetime
         var tasks = await Eventually.WaitAsync(() => _server.Admin.ListTasksAsync(), l => l.Items.All(t => t.Status == TaskPhase.Scheduled), "all scheduled");
         Assert.Equal(2, tasks.Items.Count(t => t.Node == "a"));
         Assert.Equal(2, tasks.Items.Count(t => t.Node == "b"));
+        // The node list counts the binds as soon as the tasks show them: it reads the cache only once that has caught up.
+        var nodes = await _server.Admin.ListNodesAsync();
+        Assert.All(nodes.Items, n => Assert.Equal((1000L, 2), (n.Allocated!.CpuMillis, n.Allocated.Tasks)));
     }
 
     [Fact]

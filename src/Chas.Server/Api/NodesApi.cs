@@ -44,12 +44,11 @@ public static class NodesApi
         return node is null ? Problems.NotFound("node", name) : Results.Ok(node);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, NodeStore nodes, TaskStore tasks, NodeLiveness liveness)
+    private static async Task<IResult> ListAsync(HttpContext context, NodeStore nodes, ClusterCache cache, IObjectStore store, TimeProvider time, NodeLiveness liveness)
     {
         var ct = context.RequestAborted;
         var (items, revision) = await nodes.ListAsync(ct);
-        var (allTasks, _) = await tasks.ListAsync(ct);
-        var allocations = NodeAllocations.Compute(allTasks);
+        var allocations = await AllocationsAsync(cache, store, time, ct);
         var result = items
             .OrderBy(n => n.Name, StringComparer.Ordinal)
             .Select(n => Present(n, allocations, liveness))
@@ -57,12 +56,24 @@ public static class NodesApi
         return Results.Ok(new ResourceList<NodeResource> { Items = result, Revision = revision });
     }
 
-    private static async Task<IResult> GetAsync(string name, HttpContext context, NodeStore nodes, TaskStore tasks, NodeLiveness liveness)
+    private static async Task<IResult> GetAsync(string name, HttpContext context, NodeStore nodes, ClusterCache cache, IObjectStore store, TimeProvider time,
+        NodeLiveness liveness)
     {
         var node = await nodes.GetAsync(name, context.RequestAborted);
         if (node is null) return Problems.NotFound("node", name);
-        var (allTasks, _) = await tasks.ListAsync(context.RequestAborted);
-        return Results.Ok(Present(node, NodeAllocations.Compute(allTasks), liveness));
+        return Results.Ok(Present(node, await AllocationsAsync(cache, store, time, context.RequestAborted), liveness));
+    }
+
+    /// <summary>
+    /// What each node's bound work takes, from the cluster cache once it has caught up with the store (so a
+    /// bind just committed counts), not by parsing every task from the store on each request: the
+    /// dashboard's nodes page asks every few seconds.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, NodeAllocation>> AllocationsAsync(ClusterCache cache, IObjectStore store, TimeProvider time,
+        CancellationToken ct)
+    {
+        await cache.CatchUpAsync(store.CurrentRevision, time, ct);
+        return NodeAllocations.Compute(cache.BoundTasks());
     }
 
     private static NodeResource Present(NodeResource node, IReadOnlyDictionary<string, NodeAllocation> allocations, NodeLiveness liveness) =>
