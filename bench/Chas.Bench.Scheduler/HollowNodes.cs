@@ -14,12 +14,33 @@ internal sealed class HollowNode(string name)
     public long LastHeartbeatSent;
     public long LastAck;
     public double MaxAckGapSeconds;
+    /// <summary>The node's own credential, bought with the join token at registration (as `chas agent` does).</summary>
+    public string Credential { get; set; } = "";
+    /// <summary>Speaks as this node (its credential), over the connections all hollow nodes share.</summary>
+    public ChasClient? Client { get; set; }
+}
+
+/// <summary>Lends one shared handler to many clients: disposing a client must not close the others' connections.</summary>
+internal sealed class SharedHandler(HttpMessageHandler shared) : HttpMessageHandler
+{
+    private readonly HttpMessageInvoker _invoker = new(shared, disposeHandler: false);
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        _invoker.SendAsync(request, cancellationToken);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _invoker.Dispose(); // leaves the shared handler open: its owner disposes it, once
+        base.Dispose(disposing);
+    }
 }
 
 /// <summary>
-/// Hollow nodes: N fake agents inside this process that register with the real server and send heartbeats every
-/// 2 s, spread evenly over the interval, through one HTTP client with a bounded pool of connections (as N real
-/// agents would send them, minus the N TCP connections). They run no containers.
+/// Hollow nodes: N fake agents inside this process that join the real server as `chas agent` does (the join token
+/// buys each node its own credential, and the node speaks with that alone), register, and send heartbeats every
+/// 2 s, spread evenly over the interval, over one bounded pool of connections (as N real agents would send them,
+/// minus the N TCP connections). They run no containers. Speaking as nodes matters to the measurement: the server
+/// treats its agents' calls differently from a user's (no audit record per heartbeat, node-scoped access).
 /// </summary>
 internal sealed class HollowNodes : IAsyncDisposable
 {
@@ -28,29 +49,36 @@ internal sealed class HollowNodes : IAsyncDisposable
     private const int MaxConnections = 64;
     private const int RegisterParallelism = 32;
 
-    private readonly ChasClient _client;
+    private readonly Uri _server;
+    private readonly SocketsHttpHandler _connections;
+    private readonly ChasClient _joiner;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
     private readonly List<double> _latencies = [];
     private readonly TaskCompletionSource _allReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _ready, _failures;
 
-    public HollowNodes(Uri server, string token, int count)
+    /// <param name="joinToken">The cluster's join token (the server's node-token file), as an agent is given it.</param>
+    public HollowNodes(Uri server, string joinToken, int count)
     {
-        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnections, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
-        _client = new ChasClient(server, token, handler);
+        _server = server;
+        _connections = new SocketsHttpHandler { MaxConnectionsPerServer = MaxConnections, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
+        _joiner = new ChasClient(server, joinToken, new SharedHandler(_connections));
         Nodes = [.. Enumerable.Range(0, count).Select(i => new HollowNode($"hollow-{i:D5}"))];
     }
 
     public IReadOnlyList<HollowNode> Nodes { get; }
 
-    /// <summary>Registers every node, a few at a time (the server commits each registration on its own).</summary>
+    /// <summary>Joins and registers every node, a few at a time (the server commits each registration on its own).</summary>
     public Task RegisterAllAsync(CancellationToken ct) =>
         Parallel.ForEachAsync(Nodes.Select((node, i) => (node, i)), new ParallelOptions { MaxDegreeOfParallelism = RegisterParallelism, CancellationToken = ct },
             async (item, token) =>
             {
                 var from = 10_000 + item.i * 10 % 50_000; // a range of its own, as far as 50,000 ranges go
-                await _client.RegisterNodeAsync(new RegisterNodeRequest
+                var joined = await _joiner.JoinNodeAsync(item.node.Name, token);
+                item.node.Credential = joined.Credential;
+                item.node.Client = new ChasClient(_server, joined.Credential, new SharedHandler(_connections));
+                await item.node.Client.RegisterNodeAsync(new RegisterNodeRequest
                 {
                     Name = item.node.Name,
                     Address = "127.0.0.1",
@@ -109,7 +137,7 @@ internal sealed class HollowNodes : IAsyncDisposable
                 var sent = Stopwatch.GetTimestamp();
                 try
                 {
-                    var answer = await _client.HeartbeatAsync(node.Name, new HeartbeatRequest(), ct);
+                    var answer = await node.Client!.HeartbeatAsync(node.Name, new HeartbeatRequest(), ct);
                     Acknowledged(node, sent, answer.Status == NodeStatus.Ready);
                 }
                 catch (Exception ex) when (ex is HttpRequestException or ChasApiException or IOException)
@@ -153,8 +181,13 @@ internal sealed class HollowNodes : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_loops);
-        foreach (var node in Nodes) node.Life.Dispose();
-        _client.Dispose();
+        foreach (var node in Nodes)
+        {
+            node.Life.Dispose();
+            node.Client?.Dispose();
+        }
+        _joiner.Dispose();
+        _connections.Dispose();
         _stop.Dispose();
     }
 }

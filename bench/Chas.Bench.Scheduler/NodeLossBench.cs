@@ -42,10 +42,10 @@ internal static class NodeLossBench
         await using var server = ServerProcess.Start(options.ChasPath, options.Verbose);
         await server.WaitUntilUpAsync(TimeSpan.FromSeconds(60), ct);
         using var admin = new ChasClient(server.Server, server.AdminToken);
-        await using var nodes = new HollowNodes(server.Server, server.AdminToken, options.Nodes);
+        await using var nodes = new HollowNodes(server.Server, server.NodeToken, options.Nodes);
         await nodes.RegisterAllAsync(ct);
         await nodes.StartHeartbeatsAsync().WaitAsync(options.Timeout, ct);
-        var agents = nodes.Nodes.Select(n => Task.Run(() => HollowAgent.RunAsync(server.Server, server.AdminToken, n.Name, n.Life.Token))).ToList();
+        var agents = nodes.Nodes.Select(n => Task.Run(() => HollowAgent.RunAsync(server.Server, n.Credential, n.Name, n.Life.Token))).ToList();
         await using var tracker = await TaskTracker.StartAsync(admin, ct);
         progress($"chas server up at {server.Server}; {options.Nodes} hollow nodes ready, their agents watching");
 

@@ -60,7 +60,7 @@ internal static class SchedulerBench
         await server.WaitUntilUpAsync(TimeSpan.FromSeconds(60), ct);
         await using var sampler = new ProcessSampler(server.Pid);
         using var admin = new ChasClient(server.Server, server.AdminToken);
-        await using var nodes = new HollowNodes(server.Server, server.AdminToken, options.Nodes);
+        await using var nodes = new HollowNodes(server.Server, server.NodeToken, options.Nodes);
         progress($"chas server up at {server.Server} (pid {server.Pid})");
 
         var started = Stopwatch.GetTimestamp();

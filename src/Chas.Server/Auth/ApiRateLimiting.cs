@@ -9,8 +9,10 @@ namespace Chas.Server.Auth;
 
 /// <summary>
 /// Per-user (or, unauthenticated, per-client-IP) token buckets on the whole API: 429 with
-/// Retry-After past the limit. Node agents and the built-in admin token are exempt: they are the
-/// cluster itself (heartbeats from thousands of nodes, the ingress's watches), not people.
+/// Retry-After past the limit. Node agents (their credentials and the join token, which can do nothing
+/// but buy a credential) and the built-in admin token are exempt: they are the cluster itself (heartbeats
+/// from thousands of nodes, thousands of agents joining at once when a cluster boots, the ingress's
+/// watches), not people.
 /// </summary>
 public static class ApiRateLimiting
 {
@@ -21,7 +23,7 @@ public static class ApiRateLimiting
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var caller = Caller.From(context.User);
-                if (options.ApiRequestsPerSecond <= 0 || caller is { Kind: CallerKind.Node } || caller is { Name: Caller.BuiltInAdmin, IsAdmin: true })
+                if (options.ApiRequestsPerSecond <= 0 || caller is { Kind: CallerKind.Node or CallerKind.Join } || caller is { Name: Caller.BuiltInAdmin, IsAdmin: true })
                     return RateLimitPartition.GetNoLimiter("exempt");
                 var key = caller is not null ? "user:" + caller.Name : "ip:" + context.Connection.RemoteIpAddress;
                 return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
