@@ -7,6 +7,7 @@ using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using EngineContainerState = Docker.DotNet.Models.ContainerState;
 
 namespace Chas.Runtime.Docker;
 
@@ -97,10 +98,54 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
             : state?.Error is { Length: > 0 } stateError ? stateError
             : null;
 
-        // The engine's OOMKilled, or a guess where docker 20.10 is known to miss one (see the detector).
+        // The engine's OOMKilled, or a guess where docker 20.10 is known to miss one (see the detector) — unless the
+        // engine's own event log shows someone killed it through the API (docker kill, another client's stop).
         var oomKilled = state?.OOMKilled == true
-            || MissedOomKillDetector.IsMissedOomKill(exit.StatusCode, container, stopRequested);
+            || (MissedOomKillDetector.IsMissedOomKill(exit.StatusCode, container, stopRequested)
+                && !await KilledThroughEngineAsync(containerId, state, cancellationToken));
         return new ContainerExit((int)exit.StatusCode, oomKilled, error);
+    }
+
+    /// <summary>
+    /// Whether the engine logged a "kill" for the container during its last run. A kill sent through the API (docker
+    /// kill, a stop's signals) leaves one; the kernel's OOM killer does not. Asked only in the ambiguous case, once,
+    /// for a closed interval of the engine's own clock (the run's start to its finish), so the answer comes at once.
+    /// The engine keeps its recent events only: on a very busy engine an old kill may be gone, and the guess stands.
+    /// </summary>
+    private async Task<bool> KilledThroughEngineAsync(string containerId, EngineContainerState? state, CancellationToken cancellationToken)
+    {
+        if (DockerTime.ParseOptional(state?.StartedAt) is not { } started || DockerTime.ParseOptional(state?.FinishedAt) is not { } finished)
+            return false;
+        var killed = new KillSeen();
+        var parameters = new ContainerEventsParameters
+        {
+            Since = DockerTime.ToUnixSeconds(started),
+            // A kill precedes the exit it causes; the margin covers stamps cut to .NET's 100 ns.
+            Until = DockerTime.ToUnixSeconds(finished + TimeSpan.FromMilliseconds(1)),
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["type"] = new Dictionary<string, bool> { ["container"] = true },
+                ["container"] = new Dictionary<string, bool> { [containerId] = true },
+                ["event"] = new Dictionary<string, bool> { ["kill"] = true },
+            },
+        };
+        try
+        {
+            await _client.System.MonitorEventsAsync(parameters, killed, cancellationToken);
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            DockerRuntimeLog.EventsUnavailable(_logger, containerId, e.Message);
+        }
+        return killed.Seen;
+    }
+
+    /// <summary>Records events as the stream delivers them (Progress&lt;T&gt; would post them later, after the call returned).</summary>
+    private sealed class KillSeen : IProgress<Message>
+    {
+        public bool Seen { get; private set; }
+
+        public void Report(Message value) => Seen = true;
     }
 
     public Task StopAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken)

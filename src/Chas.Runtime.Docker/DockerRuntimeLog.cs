@@ -16,4 +16,7 @@ internal static partial class DockerRuntimeLog
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "Removed container {ContainerId}")]
     public static partial void ContainerRemoved(ILogger logger, string containerId);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Could not read the engine's events for container {ContainerId} (its SIGKILL exit counts as out of memory): {Reason}")]
+    public static partial void EventsUnavailable(ILogger logger, string containerId, string reason);
 }

@@ -12,8 +12,10 @@ namespace Chas.Runtime.Docker;
 /// asked for no limit gets <see cref="DockerRuntimeOptions.DefaultMemoryBytes"/>), so the guess covers all of them;
 /// the unlimited case is left for containers made some other way.
 /// <para>
-/// It errs towards OOM: a SIGKILL from outside this instance (docker kill, another agent, a process that exits with
-/// 137 itself) reads as OOM too, and a container already dead from a missed OOM when the stop came reads as stopped.
+/// It errs towards OOM. <see cref="DockerContainerRuntime"/> asks the engine's event log before it trusts the guess:
+/// a kill sent through the API by someone else (docker kill, another client's stop) is logged there and so reads as
+/// a plain SIGKILL. What remains misread: a SIGKILL sent to the process directly (kill -9 on the host), a process
+/// that exits with 137 itself, and a container already dead from a missed OOM when our own stop came (stopped).
 /// Telling users "out of memory" for a limited container killed by someone else is the cheaper mistake.
 /// </para>
 /// </summary>

@@ -1,3 +1,4 @@
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 
 namespace Chas.Runtime.Docker.Tests;
@@ -57,6 +58,21 @@ public sealed class OomTests(DockerEngineFixture engine) : IClassFixture<DockerE
 
         Assert.Equal(new ContainerExit(137, OomKilled: false, Error: null), await waiting);
         Assert.Equal(new ContainerExit(137, OomKilled: false, Error: null), await _runtime.WaitAsync(id, deadline.Token));
+    }
+
+    [Fact]
+    public async Task A_limited_container_killed_through_the_engine_by_someone_else_is_not_oom_killed()
+    {
+        await using var containers = new TestContainers(_runtime);
+        var id = await containers.StartAsync(containers.Spec("killed", "sleep", "1000") with { MemoryBytes = 8L * 1024 * 1024 });
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var waiting = _runtime.WaitAsync(id, deadline.Token);
+
+        // `docker kill` from another client: exit 137 and no OOMKilled, exactly what a missed OOM kill looks like,
+        // but the engine logged the kill.
+        await engine.Client.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "KILL" }, deadline.Token);
+
+        Assert.Equal(new ContainerExit(137, OomKilled: false, Error: null), await waiting);
     }
 
     [Fact]
