@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Chas.Contracts;
 
@@ -77,4 +78,30 @@ public static class ChasJson
 
     /// <summary>Indented output for humans (`-o json`).</summary>
     public static JsonSerializerOptions Indented { get; } = new(ChasJsonContext.Default.Options) { WriteIndented = true };
+
+    /// <summary>
+    /// For documents people write (API request bodies), read by reflection rather than through the generated context:
+    /// the source generator builds a record with every init-only property in one object initializer, so a field the
+    /// document leaves out got default(T) — null lists, probe periods of 0 — instead of the default the record declares
+    /// (dotnet/runtime#84484). Stricter than what we write ourselves: null for a field that may not be null, and a
+    /// number sent as a string, are refused with their path instead of failing later.
+    /// </summary>
+    public static JsonSerializerOptions Input { get; } = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        NumberHandling = JsonNumberHandling.Strict,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+    };
+
+    /// <summary>The contract of T for reading input; see <see cref="Input"/>.</summary>
+    public static JsonTypeInfo<T> InputTypeInfo<T>() => (JsonTypeInfo<T>)Input.GetTypeInfo(typeof(T));
 }
+
+/// <summary>
+/// Enums travel by their wire names only. The stock converter also takes integers, so {"status": 77} was stored as
+/// a phase that does not exist.
+/// </summary>
+public sealed class WireEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(namingPolicy: null, allowIntegerValues: false)
+    where TEnum : struct, Enum;

@@ -6,7 +6,7 @@ namespace Chas.Contracts;
 /// What a caller may do, in increasing order (seed 2): viewer reads, user runs workloads,
 /// operator approves work and manages nodes, admin manages users, namespaces and the audit log.
 /// </summary>
-[JsonConverter(typeof(JsonStringEnumConverter<Role>))]
+[JsonConverter(typeof(WireEnumConverter<Role>))]
 public enum Role
 {
     [JsonStringEnumMemberName("viewer")] Viewer = 1,

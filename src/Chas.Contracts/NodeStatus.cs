@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Chas.Contracts;
 
-[JsonConverter(typeof(JsonStringEnumConverter<NodeStatus>))]
+[JsonConverter(typeof(WireEnumConverter<NodeStatus>))]
 public enum NodeStatus
 {
     [JsonStringEnumMemberName("ready")] Ready,

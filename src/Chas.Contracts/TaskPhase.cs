@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Chas.Contracts;
 
 /// <summary>The life of a run-to-completion task. Serialized in lowercase.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<TaskPhase>))]
+[JsonConverter(typeof(WireEnumConverter<TaskPhase>))]
 public enum TaskPhase
 {
     [JsonStringEnumMemberName("pending")] Pending,

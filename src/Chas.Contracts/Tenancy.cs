@@ -40,7 +40,7 @@ public sealed record ApprovalPolicy
 }
 
 /// <summary>The state of a workload that needed approval.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ApprovalState>))]
+[JsonConverter(typeof(WireEnumConverter<ApprovalState>))]
 public enum ApprovalState
 {
     [JsonStringEnumMemberName("pending")] Pending,

@@ -122,18 +122,33 @@ public static partial class Validate
         var errors = new ValidationErrors();
         Name(errors, "name", request.Name);
         if (string.IsNullOrWhiteSpace(request.Address)) errors.Add("address", "is required");
-        if (string.IsNullOrWhiteSpace(request.AgentUrl) || !Uri.TryCreate(request.AgentUrl, UriKind.Absolute, out _))
-            errors.Add("agentUrl", "must be an absolute URL");
+        // The server calls this URL for logs, exec and stats: anything but http(s) would fail there, on every such call.
+        if (string.IsNullOrWhiteSpace(request.AgentUrl) || !Uri.TryCreate(request.AgentUrl, UriKind.Absolute, out var agentUrl)
+            || agentUrl.Scheme is not ("http" or "https"))
+            errors.Add("agentUrl", "must be an absolute http or https URL");
         if (request.Capacity is null) errors.Add("capacity", "is required");
         else
         {
             if (request.Capacity.CpuMillis is <= 0 or > MaxCpuMillis) errors.Add("capacity.cpuMillis", "must be positive");
             if (request.Capacity.MemoryBytes is <= 0 or > MaxMemoryBytes) errors.Add("capacity.memoryBytes", "must be positive");
         }
-        if (request.Reserved is { } reserved && (reserved.CpuMillis < 0 || reserved.MemoryBytes < 0))
-            errors.Add("reserved", "must not be negative");
-        if (request.Gpus is { } gpus && gpus.Select(g => g.Index).Distinct().Count() != gpus.Count)
-            errors.Add("gpus", "lists a GPU index twice");
+        if (request.Reserved is { } reserved)
+        {
+            if (reserved.CpuMillis < 0 || reserved.MemoryBytes < 0) errors.Add("reserved", "must not be negative");
+            else if (request.Capacity is { } capacity && (reserved.CpuMillis > capacity.CpuMillis || reserved.MemoryBytes > capacity.MemoryBytes))
+                errors.Add("reserved", "must not exceed the capacity");
+        }
+        if (request.Gpus is { } gpus)
+        {
+            for (var i = 0; i < gpus.Count; i++)
+            {
+                if (gpus[i] is null) errors.Add($"gpus[{i}]", "must not be null");
+                else if (gpus[i].Index is < 0) errors.Add($"gpus[{i}].index", "must not be negative");
+            }
+            if (gpus.Where(g => g is not null).Select(g => g.Index).Distinct().Count() != gpus.Count(g => g is not null))
+                errors.Add("gpus", "lists a GPU index twice");
+        }
+        Labels(errors, "labels", request.Labels);
         if (request.PortRange is { } range && (range.From < 1 || range.To > 65535 || range.From > range.To))
             errors.Add("portRange", "must be LO-HI with 1 <= LO <= HI <= 65535");
         return errors;

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Chas.Contracts;
 
 /// <summary>What happens when a container exits: tasks default to never, deployment instances always restart.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RestartPolicy>))]
+[JsonConverter(typeof(WireEnumConverter<RestartPolicy>))]
 public enum RestartPolicy
 {
     [JsonStringEnumMemberName("never")] Never,
@@ -12,14 +12,14 @@ public enum RestartPolicy
 }
 
 /// <summary>How the scheduler picks among nodes that fit: spread (least allocated, default) or binpack (most allocated).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<PlacementStrategyName>))]
+[JsonConverter(typeof(WireEnumConverter<PlacementStrategyName>))]
 public enum PlacementStrategyName
 {
     [JsonStringEnumMemberName("spread")] Spread,
     [JsonStringEnumMemberName("binpack")] Binpack,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<ProbeType>))]
+[JsonConverter(typeof(WireEnumConverter<ProbeType>))]
 public enum ProbeType
 {
     [JsonStringEnumMemberName("http")] Http,

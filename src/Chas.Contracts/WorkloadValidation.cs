@@ -15,13 +15,17 @@ public static partial class Validate
         if (indices.Distinct().Count() != indices.Count) errors.Add("gpuIndices", "names a GPU twice");
     }
 
-    public static void NodeSelector(ValidationErrors errors, IReadOnlyDictionary<string, string>? selector)
+    public static void NodeSelector(ValidationErrors errors, IReadOnlyDictionary<string, string>? selector) =>
+        Labels(errors, "nodeSelector", selector);
+
+    /// <summary>A node's labels and a workload's selector of them follow the same rules, so that any label can be selected.</summary>
+    public static void Labels(ValidationErrors errors, string field, IReadOnlyDictionary<string, string>? labels)
     {
-        if (selector is null) return;
-        foreach (var (key, value) in selector)
+        if (labels is null) return;
+        foreach (var (key, value) in labels)
         {
-            if (string.IsNullOrWhiteSpace(key) || key.Length > 253) errors.Add("nodeSelector", $"'{key}' is not a valid label key");
-            else if (value is null || value.Length > 253) errors.Add($"nodeSelector.{key}", "must be a string of at most 253 characters");
+            if (string.IsNullOrWhiteSpace(key) || key.Length > 253) errors.Add(field, $"'{key}' is not a valid label key");
+            else if (value is null || value.Length > 253) errors.Add($"{field}.{key}", "must be a string of at most 253 characters");
         }
     }
 

@@ -11,7 +11,7 @@ internal static class ApprovalDecisions
     {
         var by = RequestContext.CallerOf(context).Name;
         if (approve) return (new ApprovalRecord { State = ApprovalState.Approved, By = by, At = now }, null);
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.RejectRequest);
+        var (body, problem) = await JsonBody.ReadAsync<RejectRequest>(context.Request);
         if (problem is not null) return (null, problem);
         if (string.IsNullOrWhiteSpace(body!.Reason)) return (null, Problems.Field("reason", "is required: say why"));
         if (body.Reason.Length > 1000) return (null, Problems.Field("reason", "must have at most 1000 characters"));

@@ -32,7 +32,7 @@ public static class AuthApi
 
     private static async Task<IResult> LoginAsync(HttpContext context, SignInService signIn, SignInThrottle throttle)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.LoginRequest);
+        var (body, problem) = await JsonBody.ReadAsync<LoginRequest>(context.Request);
         if (problem is not null) return problem;
         if (throttle.TryAttempt(context.Connection.RemoteIpAddress?.ToString(), body!.User) is { } wait) return TooMany(context, wait);
         var errors = new ValidationErrors();
@@ -47,7 +47,7 @@ public static class AuthApi
 
     private static async Task<IResult> RefreshAsync(HttpContext context, SignInService signIn)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.RefreshRequest);
+        var (body, problem) = await JsonBody.ReadAsync<RefreshRequest>(context.Request);
         if (problem is not null) return problem;
         if (string.IsNullOrEmpty(body!.RefreshToken)) return Problems.Field("refreshToken", "is required");
         var answer = await signIn.RefreshAsync(body.RefreshToken, context.RequestAborted);
@@ -61,7 +61,7 @@ public static class AuthApi
         RefreshRequest? body = null;
         if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
         {
-            (body, var problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.RefreshRequest);
+            (body, var problem) = await JsonBody.ReadAsync<RefreshRequest>(context.Request);
             if (problem is not null) return problem;
         }
         var sessionId = context.User.FindFirst(Caller.SessionClaim)?.Value;
@@ -71,7 +71,7 @@ public static class AuthApi
 
     private static async Task<IResult> SignupAsync(HttpContext context, UserAdministration admin, InvitationStore invitations, SignInThrottle throttle, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.CreateUserRequest);
+        var (body, problem) = await JsonBody.ReadAsync<CreateUserRequest>(context.Request);
         if (problem is not null) return problem;
         if (throttle.TryAttempt(context.Connection.RemoteIpAddress?.ToString(), "signup") is { } wait) return TooMany(context, wait);
         var errors = UserAdministration.Validate(body!.Name, body.Password);

@@ -54,7 +54,7 @@ public static class DeploymentsApi
     private static async Task<IResult> ApplyAsync(string name, HttpRequest request, DeploymentStore store, NamespaceStore namespaces,
         NamespaceAccess access, QuotaGate quotas, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.ApplyDeploymentRequest);
+        var (body, problem) = await JsonBody.ReadAsync<ApplyDeploymentRequest>(request);
         if (problem is not null) return problem;
         if (body!.Name is not null && body.Name != name) return Problems.Field("name", $"'{body.Name}' does not match the URL's '{name}'");
         body = body with { Name = name };
@@ -68,6 +68,9 @@ public static class DeploymentsApi
         if (body.Privileged == true && !caller.IsAdmin) return Problems.Status(StatusCodes.Status403Forbidden, "only admins may run privileged containers (privileged: true)");
         var template = DeploymentRevisions.TemplateOf(body);
         var tenancy = await namespaces.GetAsync(ns, request.HttpContext.RequestAborted);
+        // Admins may address any namespace, but nothing is created in one that does not exist: it would be invisible
+        // in the namespace list, outside every quota, and unreachable for its would-be members.
+        if (tenancy is null) return Problems.NotFound("namespace", ns);
         var needsApproval = Approvals.Needed(tenancy?.Approval, template.CpuMillis, template.MemoryBytes, template.Gpus);
         var existingReplicas = (await store.GetAsync(ns, name, request.HttpContext.RequestAborted))?.Replicas;
         var replicas = body.Replicas ?? existingReplicas ?? 1;
@@ -125,7 +128,7 @@ public static class DeploymentsApi
 
     private static async Task<IResult> ScaleAsync(string name, HttpRequest request, DeploymentStore store, NamespaceStore namespaces, QuotaGate quotas)
     {
-        var (body, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.ScaleRequest);
+        var (body, problem) = await JsonBody.ReadAsync<ScaleRequest>(request);
         if (problem is not null) return problem;
         var errors = new ValidationErrors();
         Validate.Scale(errors, body!.Replicas);

@@ -51,7 +51,7 @@ public static class EventsApi
 
     private static async Task<IResult> ReportAsync(HttpRequest request, EventLog events, TaskStore tasks)
     {
-        var (body, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.EventResource);
+        var (body, problem) = await JsonBody.ReadAsync<EventResource>(request);
         if (problem is not null) return problem;
         if (!EventReasons.FromAgents.Contains(body!.Reason))
             return Problems.Field("reason", $"must be one of {string.Join(", ", EventReasons.FromAgents.Order(StringComparer.Ordinal))}");

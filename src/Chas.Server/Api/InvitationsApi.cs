@@ -30,7 +30,7 @@ public static class InvitationsApi
 
     private static async Task<IResult> CreateAsync(HttpContext context, InvitationStore invitations, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.CreateInvitationRequest);
+        var (body, problem) = await JsonBody.ReadAsync<CreateInvitationRequest>(context.Request);
         if (problem is not null) return problem;
         var errors = new ValidationErrors();
         var role = body!.Role ?? Role.User;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using Chas.Contracts;
 using Microsoft.AspNetCore.Http;
 
 namespace Chas.Server.Api;
@@ -10,7 +10,8 @@ namespace Chas.Server.Api;
 /// </summary>
 internal static class JsonBody
 {
-    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo) where T : class
+    /// <summary>Reads a request body with <see cref="ChasJson.Input"/>: declared defaults for what it leaves out, nulls and strings-for-numbers refused.</summary>
+    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request) where T : class
     {
         if (request.ContentLength is 0 && request.Headers.TransferEncoding.Count == 0)
             return (null, Problems.Field("body", "a JSON body is required"));
@@ -18,7 +19,7 @@ internal static class JsonBody
             return (null, Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, detail: $"expected application/json, got '{contentType}'"));
         try
         {
-            var value = await JsonSerializer.DeserializeAsync(request.Body, typeInfo, request.HttpContext.RequestAborted);
+            var value = await JsonSerializer.DeserializeAsync(request.Body, ChasJson.InputTypeInfo<T>(), request.HttpContext.RequestAborted);
             return value is null ? (null, Problems.Field("body", "must be a JSON object, not null")) : (value, null);
         }
         catch (JsonException ex)

@@ -50,7 +50,7 @@ public static class NamespacesApi
 
     private static async Task<IResult> ApplyAsync(string name, HttpContext context, NamespaceStore namespaces, UserStore users, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.ApplyNamespaceRequest);
+        var (body, problem) = await JsonBody.ReadAsync<ApplyNamespaceRequest>(context.Request);
         if (problem is not null) return problem;
         var errors = new ValidationErrors();
         Validate.Name(errors, "name", name);
@@ -64,6 +64,10 @@ public static class NamespacesApi
         if (!errors.IsEmpty) return Problems.Validation(errors);
 
         var ct = context.RequestAborted;
+        // A grant to a name nobody holds yet would go to whoever signs up with it later.
+        foreach (var user in body.Members?.Keys ?? [])
+            if (await users.GetAsync(user, ct) is null) errors.Add($"members.{user}", "no such user");
+        if (!errors.IsEmpty) return Problems.Validation(errors);
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var existing = await namespaces.GetAsync(name, ct);
@@ -105,15 +109,15 @@ public static class NamespacesApi
         if (quota.Instances < 0) errors.Add("quota.instances", "must not be negative");
     }
 
-    private static async Task<IResult> DeleteAsync(string name, HttpContext context, NamespaceStore namespaces, TaskStore tasks, DeploymentStore deployments)
+    private static async Task<IResult> DeleteAsync(string name, HttpContext context, NamespaceStore namespaces, UserStore users, TaskStore tasks, DeploymentStore deployments)
     {
         var ct = context.RequestAborted;
+        if (name == Namespaces.Default) return Problems.Conflict("the default namespace cannot be removed");
         var ns = await namespaces.GetAsync(name, ct);
         if (ns is null || ns.ResourceVersion == 0) return Problems.NotFound("namespace", name);
-        if (name == Namespaces.Default) return Problems.Conflict("the default namespace cannot be removed");
-        var (allTasks, _) = await tasks.ListAsync(ct);
-        var (allDeployments, _) = await deployments.ListAsync(ct);
-        if (allTasks.Any(t => t.Namespace == name) || allDeployments.Any(d => d.Namespace == name))
+        if (ns.Owner is { } owner && owner == name && await users.GetAsync(owner, ct) is not null)
+            return Problems.Conflict($"namespace '{name}' is the personal namespace of user '{owner}'; it goes when the user is removed (chas user rm {owner})");
+        if (await NamespaceContents.HoldsWorkloadsAsync(tasks, deployments, name, ct))
             return Problems.Conflict($"namespace '{name}' still holds workloads; remove them first");
         try
         {
@@ -128,7 +132,7 @@ public static class NamespacesApi
 
     private static async Task<IResult> GrantAsync(string name, string user, HttpContext context, NamespaceStore namespaces, UserStore users)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.GrantRequest);
+        var (body, problem) = await JsonBody.ReadAsync<GrantRequest>(context.Request);
         if (problem is not null) return problem;
         if (body!.Role is not { } role || !Enum.IsDefined(role)) return Problems.Field("role", "must be viewer, user, operator or admin");
         if (await users.GetAsync(user, context.RequestAborted) is null) return Problems.NotFound("user", user);
@@ -139,13 +143,17 @@ public static class NamespacesApi
 
     private static async Task<IResult> RevokeAsync(string name, string user, HttpContext context, NamespaceStore namespaces)
     {
+        var wasMember = false;
         var updated = await namespaces.UpdateAsync(name, n =>
         {
-            if (!n.Members.ContainsKey(user)) return null;
+            wasMember = n.Members.ContainsKey(user);
+            if (!wasMember) return null;
             var members = new Dictionary<string, Role>(n.Members);
             members.Remove(user);
             return n with { Members = members };
         }, context.RequestAborted);
-        return updated is null ? Problems.NotFound("namespace", name) : Results.Ok(updated);
+        if (updated is null) return Problems.NotFound("namespace", name);
+        // Saying "no longer a member" of someone who never was would hide a misspelt name.
+        return wasMember ? Results.Ok(updated) : Problems.NotFound("member", $"{user}' of namespace '{name}");
     }
 }

@@ -94,7 +94,7 @@ public static class NodesApi
 
     private static async Task<IResult> RegisterAsync(HttpContext context, NodeStore nodes, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.RegisterNodeRequest);
+        var (body, problem) = await JsonBody.ReadAsync<RegisterNodeRequest>(context.Request);
         if (problem is not null) return problem;
         var errors = Validate.Node(body!);
         if (!errors.IsEmpty) return Problems.Validation(errors);

@@ -127,7 +127,7 @@ public static class StatsApi
         {
             return (null, $"node '{node.Name}' is unreachable: no answer within {AgentTimeout.TotalSeconds:0} s");
         }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException or UriFormatException)
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or UriFormatException or NotSupportedException)
         {
             return (null, $"node '{node.Name}' is unreachable: {ex.Message}");
         }

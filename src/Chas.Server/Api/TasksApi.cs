@@ -45,7 +45,7 @@ public static class TasksApi
 
     private static async Task<IResult> CreateAsync(HttpRequest request, TaskStore store, NamespaceStore namespaces, NamespaceAccess access, QuotaGate quotas, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.CreateTaskRequest);
+        var (body, problem) = await JsonBody.ReadAsync<CreateTaskRequest>(request);
         if (problem is not null) return problem;
         var errors = Validate.Task(body!);
         if (!errors.IsEmpty) return Problems.Validation(errors);
@@ -57,6 +57,9 @@ public static class TasksApi
         if (body.Privileged == true && !caller.IsAdmin) return Problems.Status(StatusCodes.Status403Forbidden, "only admins may run privileged containers (privileged: true)");
         var gpus = body.Gpus ?? body.GpuIndices?.Count ?? 0;
         var tenancy = await namespaces.GetAsync(ns, request.HttpContext.RequestAborted);
+        // Admins may address any namespace, but nothing is created in one that does not exist: it would be invisible
+        // in the namespace list, outside every quota, and unreachable for its would-be members.
+        if (tenancy is null) return Problems.NotFound("namespace", ns);
         var needsApproval = Approvals.Needed(tenancy?.Approval, body.CpuMillis ?? 0, body.MemoryBytes ?? 0, gpus);
 
         var task = new TaskResource
@@ -168,7 +171,7 @@ public static class TasksApi
 
     private static async Task<IResult> ReportStatusAsync(string name, HttpRequest request, TaskStore store, EventLog events, TimeProvider time)
     {
-        var (report, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.TaskStatusReport);
+        var (report, problem) = await JsonBody.ReadAsync<TaskStatusReport>(request);
         if (problem is not null) return problem;
         var ns = RequestContext.NamespaceOf(request);
         for (var attempt = 0; attempt < 20; attempt++)

@@ -33,12 +33,14 @@ public static class TokensApi
 
     private static async Task<IResult> CreateAsync(HttpContext context, ApiTokenStore tokens, UserStore users, TimeProvider time)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.CreateTokenRequest);
+        var (body, problem) = await JsonBody.ReadAsync<CreateTokenRequest>(context.Request);
         if (problem is not null) return problem;
         var errors = new ValidationErrors();
-        if (body!.ExpiresInSeconds is { } seconds && (!double.IsFinite(seconds) || seconds <= 0 || seconds > MaxLifetime.TotalSeconds))
+        if (body!.ExpiresInSeconds is { } seconds && (!double.IsFinite(seconds) || seconds < 1 || seconds > MaxLifetime.TotalSeconds))
             errors.Add("expiresInSeconds", $"must be between 1 and {MaxLifetime.TotalSeconds:0} seconds");
         if (body.Description is { Length: > 200 }) errors.Add("description", "must have at most 200 characters");
+        else if (body.Description is { } description && description.Any(char.IsControl))
+            errors.Add("description", "must not contain control characters (it is printed in terminals)");
         if (!errors.IsEmpty) return Problems.Validation(errors);
 
         var caller = RequestContext.CallerOf(context);

@@ -33,7 +33,7 @@ public static class TrafficApi
     {
         if (!Validate.IsIngressName(name))
             return Problems.Field("name", $"at most {Validate.MaxIngressNameLength} letters, digits, '.', '-', '_' and ':'");
-        var (report, problem) = await JsonBody.ReadAsync(request, ChasJsonContext.Default.TrafficReport);
+        var (report, problem) = await JsonBody.ReadAsync<TrafficReport>(request);
         if (problem is not null) return problem;
         var errors = Validate.TrafficReport(report!);
         if (!errors.IsEmpty) return Problems.Validation(errors);

@@ -21,7 +21,7 @@ public static class UsersApi
         users.MapPut("/{name}/role", SetRoleAsync).Accepts<SetRoleRequest>("application/json")
             .Produces<UserView>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Change a user's role.");
         users.MapDelete("/{name}", DeleteAsync).Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Remove a user: their sessions and API tokens stop working at once. Their namespace and workloads stay.");
+            .WithSummary("Remove a user: their sessions and API tokens stop working at once. Their personal namespace goes too when it is empty; one that holds workloads stays.");
         return app;
     }
 
@@ -33,7 +33,7 @@ public static class UsersApi
 
     private static async Task<IResult> CreateAsync(HttpContext context, UserAdministration admin)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.CreateUserRequest);
+        var (body, problem) = await JsonBody.ReadAsync<CreateUserRequest>(context.Request);
         if (problem is not null) return problem;
         var errors = UserAdministration.Validate(body!.Name, body.Password);
         if (body.Role is null) errors.Add("role", "is required: viewer, user, operator or admin");
@@ -47,27 +47,35 @@ public static class UsersApi
         }
         catch (ConflictException)
         {
-            return Problems.Conflict($"a user or namespace named '{body.Name}' exists");
+            return Problems.Conflict($"the name '{body.Name}' is taken by a user or a namespace (a removed user's namespace that still holds workloads stays until an admin removes it)");
         }
     }
 
     private static async Task<IResult> SetRoleAsync(string name, HttpContext context, UserStore users)
     {
-        var (body, problem) = await JsonBody.ReadAsync(context.Request, ChasJsonContext.Default.SetRoleRequest);
+        var (body, problem) = await JsonBody.ReadAsync<SetRoleRequest>(context.Request);
         if (problem is not null) return problem;
         if (body!.Role is not { } role || !Enum.IsDefined(role)) return Problems.Field("role", "must be viewer, user, operator or admin");
         var updated = await users.UpdateAsync(name, u => u.Role == role ? null : u with { Role = role }, context.RequestAborted);
         return updated is null ? Problems.NotFound("user", name) : Results.Ok(UserAdministration.View(updated));
     }
 
-    private static async Task<IResult> DeleteAsync(string name, HttpContext context, UserStore users)
+    private static async Task<IResult> DeleteAsync(string name, HttpContext context, UserStore users, NamespaceStore namespaces,
+        TaskStore tasks, DeploymentStore deployments, IObjectStore store)
     {
-        var user = await users.GetAsync(name, context.RequestAborted);
+        var ct = context.RequestAborted;
+        var user = await users.GetAsync(name, ct);
         if (user is null) return Problems.NotFound("user", name);
+        // Their personal namespace goes with them when it is empty, so the name can be given again; one that still
+        // holds workloads stays for an admin to look at (and keeps the name taken until it is removed).
+        var personal = await namespaces.GetAsync(name, ct);
+        var removeNamespace = personal is { ResourceVersion: > 0 } && personal.Owner == name && !await NamespaceContents.HoldsWorkloadsAsync(tasks, deployments, name, ct);
         try
         {
             // Sessions and API tokens check that their user exists on every request, so they die with it.
-            await users.DeleteAsync(user, context.RequestAborted);
+            List<WriteOp> writes = [WriteOp.Delete(UserStore.KindName, name, user.ResourceVersion)];
+            if (removeNamespace) writes.Add(WriteOp.Delete(NamespaceStore.KindName, name, personal!.ResourceVersion));
+            await store.CommitAsync(writes, ct);
             return Results.NoContent();
         }
         catch (ConflictException)

@@ -29,7 +29,7 @@ public static class WatchApi
         return app;
     }
 
-    private static async Task WatchAsync(HttpContext context, IObjectStore store, TaskStore tasks, NodeStore nodes, DeploymentStore deployments, string? kind, long? since, string? node)
+    private static async Task WatchAsync(HttpContext context, IObjectStore store, TaskStore tasks, NodeStore nodes, DeploymentStore deployments, TimeProvider time, string? kind, long? since, string? node)
     {
         if (RequestContext.CallerOf(context).Kind == CallerKind.Node && kind != TaskStore.KindName)
         {
@@ -65,6 +65,13 @@ public static class WatchApi
         }
 
         var ct = context.RequestAborted;
+        if (since > store.CurrentRevision && !await CaughtUpAsync(store, since.Value, time, ct))
+        {
+            // Nothing at or below it would ever be sent: the stream would stay silent for good.
+            await Problems.Field("since", $"revision {since} is ahead of the newest one ({store.CurrentRevision}); watch from a revision a list or a watch returned")
+                .ExecuteAsync(context);
+            return;
+        }
         var from = since ?? store.CurrentRevision;
         await using var changes = store.WatchAsync(new HashSet<string> { kind }, from, ct).GetAsyncEnumerator(ct);
 
@@ -165,5 +172,20 @@ public static class WatchApi
         var frame = $"event: {eventName}\nid: {revision}\ndata: {data}\n\n";
         await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), ct);
         await context.Response.Body.FlushAsync(ct);
+    }
+
+    /// <summary>
+    /// A revision ahead of this server's can be real with several servers on one database (another one wrote it a
+    /// moment ago): as Kubernetes does, wait a little for this one to see it before calling it a mistake.
+    /// </summary>
+    private static async Task<bool> CaughtUpAsync(IObjectStore store, long revision, TimeProvider time, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(3);
+        while (store.CurrentRevision < revision)
+        {
+            if (time.GetUtcNow() >= deadline) return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
+        }
+        return true;
     }
 }

@@ -1,6 +1,8 @@
 using Chas.Store;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 
 namespace Chas.Server.Hosting;
@@ -27,9 +29,40 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             HttpContext = context,
             Exception = exception,
-            ProblemDetails = { Status = status, Detail = detail },
+            ProblemDetails = exception is BadHttpRequestException && QueryParameterProblem(detail) is { } field
+                ? field
+                : new ProblemDetails { Status = status, Detail = detail },
         });
     }
+
+    /// <summary>
+    /// Minimal APIs' own binding of a query value (?limit=abc) fails with 'Failed to bind parameter "int? limit" from
+    /// "abc".': turned into a validation problem that names the field in the caller's words, like the body's.
+    /// </summary>
+    private static HttpValidationProblemDetails? QueryParameterProblem(string message)
+    {
+        var match = FailedBinding().Match(message);
+        if (!match.Success) return null;
+        var field = match.Groups["name"].Value;
+        var value = match.Groups["value"].Value;
+        var expected = match.Groups["type"].Value.TrimEnd('?') switch
+        {
+            "int" or "long" => "a whole number",
+            "bool" => "true or false",
+            "double" => "a number",
+            _ => "a value of another form",
+        };
+        var text = $"'{(value.Length > 40 ? value[..40] + "…" : value)}' is not {expected}";
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [text] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is invalid.",
+            Detail = $"{field}: {text}",
+        };
+    }
+
+    [GeneratedRegex("""^Failed to bind parameter "(?<type>\S+) (?<name>\w+)" from "(?<value>.*)"\.$""", RegexOptions.Singleline)]
+    private static partial Regex FailedBinding();
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

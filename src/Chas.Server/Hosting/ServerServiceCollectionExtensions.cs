@@ -53,6 +53,8 @@ public static class ServerServiceCollectionExtensions
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
+        // A query value of the wrong form (?limit=abc) would otherwise get a bare 400; thrown, the handler names the field.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ChasJsonContext.Default);
