@@ -56,10 +56,10 @@ public sealed partial class ChasClient
         SendAsync(HttpMethod.Post, "api/v1/users", request, ChasJsonContext.Default.CreateUserRequest, ChasJsonContext.Default.UserView, ct);
 
     public Task DeleteUserAsync(string name, CancellationToken ct = default) =>
-        SendNoContentAsync<object?>(HttpMethod.Delete, $"api/v1/users/{Uri.EscapeDataString(name)}", null, null, ct);
+        SendNoContentAsync<object?>(HttpMethod.Delete, $"api/v1/users/{Segment(name)}", null, null, ct);
 
     public Task<UserView> SetUserRoleAsync(string name, Role role, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Put, $"api/v1/users/{Uri.EscapeDataString(name)}/role", new SetRoleRequest { Role = role },
+        SendAsync(HttpMethod.Put, $"api/v1/users/{Segment(name)}/role", new SetRoleRequest { Role = role },
             ChasJsonContext.Default.SetRoleRequest, ChasJsonContext.Default.UserView, ct);
 
     // ---- API tokens (the caller's own) ----
@@ -72,7 +72,7 @@ public sealed partial class ChasClient
         SendAsync(HttpMethod.Post, "api/v1/tokens", request, ChasJsonContext.Default.CreateTokenRequest, ChasJsonContext.Default.ApiTokenView, ct);
 
     public Task DeleteTokenAsync(string id, CancellationToken ct = default) =>
-        SendNoContentAsync<object?>(HttpMethod.Delete, $"api/v1/tokens/{Uri.EscapeDataString(id)}", null, null, ct);
+        SendNoContentAsync<object?>(HttpMethod.Delete, $"api/v1/tokens/{Segment(id)}", null, null, ct);
 
     // ---- invitations (admin) ----
 
@@ -84,7 +84,7 @@ public sealed partial class ChasClient
         SendAsync(HttpMethod.Post, "api/v1/invitations", request, ChasJsonContext.Default.CreateInvitationRequest, ChasJsonContext.Default.InvitationView, ct);
 
     public Task DeleteInvitationAsync(string id, CancellationToken ct = default) =>
-        SendNoContentAsync<object?>(HttpMethod.Delete, $"api/v1/invitations/{Uri.EscapeDataString(id)}", null, null, ct);
+        SendNoContentAsync<object?>(HttpMethod.Delete, $"api/v1/invitations/{Segment(id)}", null, null, ct);
 
     // ---- namespaces ----
 
@@ -102,17 +102,17 @@ public sealed partial class ChasClient
         SendNoContentAsync<object?>(HttpMethod.Delete, NamespacePath(name), null, null, ct);
 
     public Task<NamespaceResource> GrantAsync(string ns, string user, Role role, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Put, NamespacePath(ns, $"/members/{Uri.EscapeDataString(user)}"), new GrantRequest { Role = role },
+        SendAsync(HttpMethod.Put, NamespacePath(ns, $"/members/{Segment(user)}"), new GrantRequest { Role = role },
             ChasJsonContext.Default.GrantRequest, ChasJsonContext.Default.NamespaceResource, ct);
 
     public Task<NamespaceResource> RevokeAsync(string ns, string user, CancellationToken ct = default) =>
-        SendAsync<object?, NamespaceResource>(HttpMethod.Delete, NamespacePath(ns, $"/members/{Uri.EscapeDataString(user)}"), null, null,
+        SendAsync<object?, NamespaceResource>(HttpMethod.Delete, NamespacePath(ns, $"/members/{Segment(user)}"), null, null,
             ChasJsonContext.Default.NamespaceResource, ct);
 
     public Task<QuotaUsage> GetNamespaceUsageAsync(string name, CancellationToken ct = default) =>
         GetAsync(NamespacePath(name, "/usage"), ChasJsonContext.Default.QuotaUsage, ct);
 
-    private static string NamespacePath(string name, string suffix = "") => $"api/v1/namespaces/{Uri.EscapeDataString(name)}{suffix}";
+    private static string NamespacePath(string name, string suffix = "") => $"api/v1/namespaces/{Segment(name)}{suffix}";
 
     // ---- approval (operator) ----
 

@@ -10,7 +10,7 @@ public sealed partial class ChasClient
         GetAsync(WithSince(TaskPath(name, ns, "/stats"), since), ChasJsonContext.Default.StatsSeries, ct);
 
     public Task<StatsSeries> GetNodeStatsAsync(string name, DateTimeOffset? since = null, CancellationToken ct = default) =>
-        GetAsync(WithSince($"api/v1/nodes/{Uri.EscapeDataString(name)}/stats", since), ChasJsonContext.Default.StatsSeries, ct);
+        GetAsync(WithSince($"api/v1/nodes/{Segment(name)}/stats", since), ChasJsonContext.Default.StatsSeries, ct);
 
     /// <summary>The latest sample of every node; a node that did not answer has an <c>error</c> and no sample.</summary>
     public Task<IReadOnlyList<StatsSeries>> ListNodeStatsAsync(CancellationToken ct = default) =>

@@ -9,7 +9,7 @@ public sealed partial class ChasClient
     public async Task ReportTrafficAsync(string ingress, TrafficReport report, CancellationToken ct = default)
     {
         using var content = JsonContent.Create(report, ChasJsonContext.Default.TrafficReport);
-        using var response = await _http.PutAsync($"api/v1/ingresses/{Uri.EscapeDataString(ingress)}/traffic", content, ct);
+        using var response = await _http.PutAsync($"api/v1/ingresses/{Segment(ingress)}/traffic", content, ct);
         await EnsureSuccessAsync(response, ct);
     }
 
@@ -19,5 +19,5 @@ public sealed partial class ChasClient
 
     /// <summary>One service's traffic (zeros when no ingress saw any).</summary>
     public Task<RouteTraffic> GetServiceTrafficAsync(string name, string? ns = null, CancellationToken ct = default) =>
-        GetAsync(WithNamespace($"api/v1/services/{Uri.EscapeDataString(name)}/traffic", ns ?? Namespace), ChasJsonContext.Default.RouteTraffic, ct);
+        GetAsync(WithNamespace($"api/v1/services/{Segment(name)}/traffic", ns ?? Namespace), ChasJsonContext.Default.RouteTraffic, ct);
 }

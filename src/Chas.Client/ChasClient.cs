@@ -92,20 +92,20 @@ public sealed partial class ChasClient : IDisposable
         GetAsync("api/v1/nodes", ChasJsonContext.Default.ResourceListNodeResource, ct);
 
     public Task<NodeResource> GetNodeAsync(string name, CancellationToken ct = default) =>
-        GetAsync($"api/v1/nodes/{Uri.EscapeDataString(name)}", ChasJsonContext.Default.NodeResource, ct);
+        GetAsync($"api/v1/nodes/{Segment(name)}", ChasJsonContext.Default.NodeResource, ct);
 
     public Task<NodeResource> RegisterNodeAsync(RegisterNodeRequest request, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, "api/v1/nodes", request, ChasJsonContext.Default.RegisterNodeRequest, ChasJsonContext.Default.NodeResource, ct);
 
     public Task<NodeResource> HeartbeatAsync(string node, HeartbeatRequest request, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, $"api/v1/nodes/{Uri.EscapeDataString(node)}/heartbeat", request, ChasJsonContext.Default.HeartbeatRequest, ChasJsonContext.Default.NodeResource, ct);
+        SendAsync(HttpMethod.Post, $"api/v1/nodes/{Segment(node)}/heartbeat", request, ChasJsonContext.Default.HeartbeatRequest, ChasJsonContext.Default.NodeResource, ct);
 
     public Task<NodeResource> CordonNodeAsync(string name, CancellationToken ct = default) => NodeActionAsync(name, "cordon", ct);
     public Task<NodeResource> UncordonNodeAsync(string name, CancellationToken ct = default) => NodeActionAsync(name, "uncordon", ct);
     public Task<NodeResource> DrainNodeAsync(string name, CancellationToken ct = default) => NodeActionAsync(name, "drain", ct);
 
     private Task<NodeResource> NodeActionAsync(string name, string action, CancellationToken ct) =>
-        SendAsync<object?, NodeResource>(HttpMethod.Post, $"api/v1/nodes/{Uri.EscapeDataString(name)}/{action}", null, null, ChasJsonContext.Default.NodeResource, ct);
+        SendAsync<object?, NodeResource>(HttpMethod.Post, $"api/v1/nodes/{Segment(name)}/{action}", null, null, ChasJsonContext.Default.NodeResource, ct);
 
     // ---- services ----
 
@@ -140,7 +140,7 @@ public sealed partial class ChasClient : IDisposable
         WatchAsync("deployments", since, null, ChasJsonContext.Default.WatchEventDeploymentResource, ct);
 
     private string DeploymentPath(string name, string? ns, string suffix = "") =>
-        WithNamespace($"api/v1/deployments/{Uri.EscapeDataString(name)}{suffix}", ns ?? Namespace);
+        WithNamespace($"api/v1/deployments/{Segment(name)}{suffix}", ns ?? Namespace);
 
     // ---- watch ----
 
@@ -173,12 +173,21 @@ public sealed partial class ChasClient : IDisposable
     // ---- plumbing ----
 
     private string TaskPath(string name, string? ns, string suffix = "") =>
-        WithNamespace($"api/v1/tasks/{Uri.EscapeDataString(name)}{suffix}", ns ?? Namespace);
+        WithNamespace($"api/v1/tasks/{Segment(name)}{suffix}", ns ?? Namespace);
 
     private static string WithNamespace(string path, string? ns) =>
         ns is null ? path : WithQuery(path, $"namespace={Uri.EscapeDataString(ns)}");
 
     private static string WithQuery(string path, string query) => path + (path.Contains('?') ? "&" : "?") + query;
+
+    /// <summary>
+    /// A name as one path segment. An empty name, "." or ".." would address another endpoint (the list, or the
+    /// parent), whose answer then fails to parse as the object asked for: refused here, before any request.
+    /// </summary>
+    private static string Segment(string name) =>
+        string.IsNullOrWhiteSpace(name) || name is "." or ".."
+            ? throw new ArgumentException($"'{name}' is not a name: give the name of the object")
+            : Uri.EscapeDataString(name);
 
     private async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> typeInfo, CancellationToken ct)
     {

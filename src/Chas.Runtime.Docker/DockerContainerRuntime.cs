@@ -283,7 +283,7 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
         _stats.ReadAsync(containerId, cancellationToken);
 
     public Task ImportRootfsAsync(Stream rootfsTar, string reference, CancellationToken cancellationToken) =>
-        RootfsImage.ImportAsync(_client, rootfsTar, reference, cancellationToken);
+        CallEngineAsync($"importing image {reference}", () => RootfsImage.ImportAsync(_client, rootfsTar, reference, cancellationToken));
 
     public void Dispose()
     {

@@ -41,4 +41,7 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     ConfigCommands.Create(),
     CompletionCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+// With no words at all the parser's own answer (the help) is the useful one.
+if (args.Length > 0 && Chas.Cli.UsageErrors.Report(parse) is { } usageError) return usageError;
+return await parse.InvokeAsync();

@@ -29,7 +29,9 @@ internal static class CliRunner
         }
         catch (HttpRequestException ex)
         {
-            return Fail($"request failed: {ex.Message}");
+            // "The SSL connection could not be established, see inner exception." says nothing without the inner one.
+            var cause = ex.InnerException is { } inner ? $" ({inner.GetBaseException().Message})" : "";
+            return Fail($"request failed: {ex.Message}{cause}");
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -39,6 +41,16 @@ internal static class CliRunner
         {
             // A file the user named is missing or unreadable (--token-file, apply -f, image import).
             return Fail(ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            // A value no request can be made of (an empty name, a duration past what a clock can hold).
+            return Fail(ex.Message);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            // The server answered something that is not the object asked for: an older server, or a proxy in between.
+            return Fail($"the server's answer could not be read: {ex.Message}");
         }
     }
 

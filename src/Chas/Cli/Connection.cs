@@ -34,7 +34,7 @@ internal static class Connection
             throw new CliException("no server configured: sign in with `chas login --server URL --user NAME`, start one with `chas dev`, or set CHAS_SERVER and CHAS_TOKEN");
         var uri = ParseServer(server);
         // The context's CA and session belong to its own server, not to one CHAS_SERVER points elsewhere.
-        var ownServer = context is not null && ParseServer(context.Server) == uri;
+        var ownServer = context is not null && TryParseServer(context.Server) == uri;
 
         var client = new ChasClient(uri, envToken ?? context?.Token, HandlerFor(ownServer ? context!.CertificateAuthority : null))
         {
@@ -54,9 +54,10 @@ internal static class Connection
     }
 
     public static Uri ParseServer(string server) =>
-        Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new CliException($"'{server}' is not a valid server URL (use http://HOST:PORT or https://HOST:PORT)");
+        TryParseServer(server) ?? throw new CliException($"'{server}' is not a valid server URL (use http://HOST:PORT or https://HOST:PORT)");
+
+    private static Uri? TryParseServer(string server) =>
+        Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
 
     public static bool NeedsRefresh(CliContextEntry context, TimeProvider clock) =>
         context.RefreshToken is not null && context.TokenExpiresAt is { } expires && expires - clock.GetUtcNow() <= RefreshMargin;

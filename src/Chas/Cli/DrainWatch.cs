@@ -14,7 +14,7 @@ internal static class DrainWatch
     public static async Task WaitAsync(ChasClient client, string node, TimeSpan? timeout, TextWriter output, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (timeout is { } t) deadline.CancelAfter(t);
+        if (timeout is { } t) deadline.CancelAfter(Durations.ForTimer(t));
         var remaining = new Dictionary<(string, string), TaskResource>();
         int? shown = null;
 

@@ -28,7 +28,7 @@ internal static class RolloutWatch
     public static async Task<DeploymentResource> FollowAsync(ChasClient client, DeploymentResource start, TimeSpan? timeout, TextWriter output, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (timeout is { } t) deadline.CancelAfter(t);
+        if (timeout is { } t) deadline.CancelAfter(Durations.ForTimer(t));
         string? last = null;
 
         bool? Show(DeploymentResource d)

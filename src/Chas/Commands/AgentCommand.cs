@@ -20,8 +20,8 @@ internal static class AgentCommand
         var tokenFile = new Option<string?>("--token-file") { Description = "Read the join token from this file" };
         var name = new Option<string?>("--name") { Description = "Node name (default: the host name)" };
         var address = new Option<string?>("--address") { Description = "Node address: ports are published and the agent API listens here (default: the first non-loopback IPv4)" };
-        var portRange = new Option<string>("--port-range") { Description = "Host ports this node may publish on", DefaultValueFactory = _ => "20000-29999" };
-        var apiPort = new Option<int>("--api-port") { Description = "Port of the agent's API (0: any free port)", DefaultValueFactory = _ => 7071 };
+        var portRange = new Option<string>("--port-range") { Description = "Host ports this node may publish on", DefaultValueFactory = _ => "20000-29999" }.AsPortRange();
+        var apiPort = new Option<int>("--api-port") { Description = "Port of the agent's API (0: any free port)", DefaultValueFactory = _ => 7071 }.AsPort();
         var labels = new Option<string[]>("--label", "-l") { Description = "Node label key=value (repeatable)" };
         var heartbeat = new Option<string>("--heartbeat-interval") { Description = "How often to heartbeat", DefaultValueFactory = _ => "2s" };
         var cpu = new Option<string?>("--cpu") { Description = "CPU capacity to offer (default: all cores)" };

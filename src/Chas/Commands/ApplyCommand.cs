@@ -26,8 +26,21 @@ internal static class ApplyCommand
             var manifests = InNamespace(Read(parse.GetValue(files) ?? []), client.Namespace, parse.GetValue(ns) is not null);
             await RejectExistingTasksAsync(client, manifests, token);
             var before = await ExistingDeploymentsAsync(client, manifests, token);
-            foreach (var manifest in manifests)
-                Console.Out.WriteLine($"{manifest.Id} {await ApplyAsync(client, manifest, before, token)}");
+            for (var i = 0; i < manifests.Count; i++)
+            {
+                var manifest = manifests[i];
+                try
+                {
+                    Console.Out.WriteLine($"{manifest.Id} {await ApplyAsync(client, manifest, before, token)}");
+                }
+                catch (ChasApiException ex)
+                {
+                    // What only the server can judge (a quota, a name taken meanwhile) stops the run here, as kubectl's
+                    // apply does; say which document, and what has and has not been applied.
+                    var applied = i == 0 ? "nothing was applied" : $"the {i} before it {(i == 1 ? "was" : "were")} applied, the rest not";
+                    throw new CliException($"{manifest.Where}: {manifest.Id}: {ex.Message} ({applied})");
+                }
+            }
             return 0;
         }, ct));
         return cmd;

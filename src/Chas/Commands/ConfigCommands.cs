@@ -75,6 +75,7 @@ internal static class ConfigCommands
             var config = CliConfig.Load(path);
             var target = parse.GetValue(name) ?? config.CurrentContext ?? throw new CliException("no current context; name one");
             if (parse.GetValue(ns) is { } n && !Contracts.Validate.IsDns1123Label(n)) throw new CliException($"--namespace: '{n}' is not a namespace name");
+            if (parse.GetValue(server) is { } given) Connection.ParseServer(given); // refused now, not on every later command
             CliContextEntry entry;
             if (config.Contexts.TryGetValue(target, out var existing))
                 entry = existing with { Namespace = parse.GetValue(ns) ?? existing.Namespace, Server = parse.GetValue(server) ?? existing.Server };

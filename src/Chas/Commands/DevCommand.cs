@@ -19,10 +19,10 @@ internal static class DevCommand
     public static Command Create()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Where state and secrets live", DefaultValueFactory = _ => HostDefaults.DefaultDataDir("dev") };
-        var port = new Option<int>("--port") { Description = "API port", DefaultValueFactory = _ => 8080 };
-        var ingressPort = new Option<int>("--ingress-port") { Description = "Ingress port: deployments answer at http://<name>.<namespace>.localhost:PORT (0: no ingress)", DefaultValueFactory = _ => 8000 };
+        var port = new Option<int>("--port") { Description = "API port", DefaultValueFactory = _ => 8080 }.AsPort();
+        var ingressPort = new Option<int>("--ingress-port") { Description = "Ingress port: deployments answer at http://<name>.<namespace>.localhost:PORT (0: no ingress)", DefaultValueFactory = _ => 8000 }.AsPort();
         var nodeName = new Option<string?>("--node-name") { Description = "Name of the built-in node (default: the host name)" };
-        var portRange = new Option<string>("--port-range") { Description = "Host ports the built-in node may publish on", DefaultValueFactory = _ => "20000-29999" };
+        var portRange = new Option<string>("--port-range") { Description = "Host ports the built-in node may publish on", DefaultValueFactory = _ => "20000-29999" }.AsPortRange();
         var heartbeatTimeout = new Option<string>("--heartbeat-timeout") { Description = "A node silent this long becomes notready", DefaultValueFactory = _ => "6s" };
         var pendingTimeout = new Option<string>("--pending-timeout") { Description = "A task no node can take fails after this long", DefaultValueFactory = _ => "5m" };
         var noConfig = new Option<bool>("--no-config") { Description = "Do not write the CLI configuration" };

@@ -38,7 +38,18 @@ internal static class ImageCommand
                     : File.Exists(path) ? File.OpenRead(path) : throw new CliException($"no such file '{path}'");
             }
             await using (tar)
-                await LiveProgress.RunAsync($"importing {parse.GetValue(tag)} into the Docker engine", _ => runtime.ImportRootfsAsync(tar, parse.GetValue(tag)!, token));
+            {
+                try
+                {
+                    await LiveProgress.RunAsync($"importing {parse.GetValue(tag)} into the Docker engine", _ => runtime.ImportRootfsAsync(tar, parse.GetValue(tag)!, token));
+                }
+                catch (RuntimeException ex)
+                {
+                    // The engine's own words ("invalid reference format", "cannot reach the engine at ..."): this
+                    // command talks to the local engine, not to the CHaS server.
+                    throw new CliException(ex.Message);
+                }
+            }
             Console.Out.WriteLine(parse.GetValue(tag));
             return 0;
         }, ct));

@@ -14,7 +14,7 @@ internal static class IngressCommand
         var token = new Option<string?>("--token") { Description = "A token that may list and watch (admin token or node token)" };
         var tokenFile = new Option<string?>("--token-file") { Description = "Read the token from this file" };
         var listen = new Option<string>("--listen") { Description = "Address to listen on", DefaultValueFactory = _ => "0.0.0.0" };
-        var port = new Option<int>("--port") { Description = "Port traffic arrives on", DefaultValueFactory = _ => 8000 };
+        var port = new Option<int>("--port") { Description = "Port traffic arrives on", DefaultValueFactory = _ => 8000 }.AsPort();
         var domain = new Option<string>("--domain") { Description = "Deployments answer at <name>.<namespace>.<domain>", DefaultValueFactory = _ => "localhost" };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate: serve HTTPS (TLS ends here)" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key for --tls-cert" };

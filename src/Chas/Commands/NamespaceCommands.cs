@@ -52,7 +52,7 @@ internal static class NamespaceCommands
         var approveGpus = new Option<bool>("--approve-gpus") { Description = "Workloads asking for a GPU wait for an operator's approval" };
         var approveCpu = new Option<string?>("--approve-above-cpu") { Description = "Workloads whose instances ask for more CPU than this wait for approval" };
         var approveMemory = new Option<string?>("--approve-above-memory") { Description = "Workloads whose instances ask for more memory than this wait for approval" };
-        var cmd = new Command("create", "Create a shared namespace, or change its quota and approval policy (admin)")
+        var cmd = new Command("create", "Create a shared namespace, or change its quota (each flag changes only its limit) and approval policy (admin)")
         {
             name, cpu, memory, gpus, instances, approveGpus, approveCpu, approveMemory,
         };
@@ -60,6 +60,20 @@ internal static class NamespaceCommands
         {
             var request = Request(parse.GetValue(cpu), parse.GetValue(memory), parse.GetValue(gpus), parse.GetValue(instances),
                 parse.GetValue(approveGpus), parse.GetValue(approveCpu), parse.GetValue(approveMemory));
+            // The server replaces a quota whole; a flag changes only the limit it names (--memory keeps --instances).
+            if (request.Quota is { } asked && (await client.ListNamespacesAsync(token)).FirstOrDefault(n => n.Name == parse.GetValue(name))?.Quota is { } current)
+            {
+                request = request with
+                {
+                    Quota = new NamespaceQuota
+                    {
+                        CpuMillis = asked.CpuMillis ?? current.CpuMillis,
+                        MemoryBytes = asked.MemoryBytes ?? current.MemoryBytes,
+                        Gpus = asked.Gpus ?? current.Gpus,
+                        Instances = asked.Instances ?? current.Instances,
+                    },
+                };
+            }
             var ns = await client.ApplyNamespaceAsync(parse.GetValue(name)!, request, token);
             Console.Out.WriteLine($"namespace/{ns.Name} (quota {Describe(ns.Quota)}; approval {Describe(ns.Approval)})");
             return 0;

@@ -56,5 +56,6 @@ internal static class OutputFormat
         _ => null,
     };
 
-    public static string Age(DateTimeOffset since) => Durations.Humanize(DateTimeOffset.UtcNow - since);
+    /// <summary>How long ago; "-" for a time never stamped (the built-in default namespace has none).</summary>
+    public static string Age(DateTimeOffset since) => since == default ? "-" : Durations.Humanize(DateTimeOffset.UtcNow - since);
 }

@@ -13,7 +13,7 @@ internal static class ServerCommand
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Where state and secrets live", DefaultValueFactory = _ => "/var/lib/chas/server" };
         var listen = new Option<string>("--listen") { Description = "Address to listen on", DefaultValueFactory = _ => "0.0.0.0" };
-        var port = new Option<int>("--port") { Description = "API port", DefaultValueFactory = _ => 8080 };
+        var port = new Option<int>("--port") { Description = "API port", DefaultValueFactory = _ => 8080 }.AsPort();
         var heartbeatTimeout = new Option<string>("--heartbeat-timeout") { Description = "A node silent this long becomes notready", DefaultValueFactory = _ => "6s" };
         var pendingTimeout = new Option<string>("--pending-timeout") { Description = "A task no node can take fails after this long", DefaultValueFactory = _ => "5m" };
         var tls = new Option<bool>("--tls") { Description = "Serve HTTPS with a certificate from the server's own CA (made at first start in <data-dir>/tls)" };

@@ -158,12 +158,11 @@ internal static class TaskCommands
         var cmd = new Command("stop", "Stop running tasks (SIGTERM, then SIGKILL after 10 s)") { names, ns };
         cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
-            foreach (var n in parse.GetValue(names)!)
+            return await EachNameAsync(parse.GetValue(names)!, async n =>
             {
                 await client.StopTaskAsync(n, ct: token);
                 Console.Out.WriteLine(n);
-            }
-            return 0;
+            });
         }, ct));
         return cmd;
     }
@@ -176,13 +175,13 @@ internal static class TaskCommands
         var cmd = new Command("rm", "Remove tasks and their containers, or deployments and all their instances (NAME or deployment/NAME)") { names, force, ns };
         cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
         {
-            foreach (var n in parse.GetValue(names)!)
+            return await EachNameAsync(parse.GetValue(names)!, async n =>
             {
                 if (n.StartsWith(DeploymentPrefix, StringComparison.Ordinal))
                 {
                     await DeploymentCommands.DeleteWithSuggestionAsync(client, n[DeploymentPrefix.Length..], token);
                     Console.Out.WriteLine(n);
-                    continue;
+                    return;
                 }
                 var task = n.StartsWith(TaskPrefix, StringComparison.Ordinal) ? n[TaskPrefix.Length..] : null;
                 try
@@ -196,10 +195,31 @@ internal static class TaskCommands
                     if (!await TryDeleteDeploymentAsync(client, n, token)) throw new CliException(ex.Message);
                     Console.Out.WriteLine(DeploymentPrefix + n);
                 }
-            }
-            return 0;
+            });
         }, ct));
         return cmd;
+    }
+
+    /// <summary>
+    /// As docker stop/rm: a name that fails gets its error line and the others are still tried; the exit status
+    /// says whether all went well.
+    /// </summary>
+    private static async Task<int> EachNameAsync(IEnumerable<string> names, Func<string, Task> act)
+    {
+        var failed = false;
+        foreach (var n in names)
+        {
+            try
+            {
+                await act(n);
+            }
+            catch (Exception ex) when (ex is CliException or ChasApiException or ArgumentException)
+            {
+                CliRunner.Fail(ex.Message.Contains(n, StringComparison.Ordinal) ? ex.Message : $"{n}: {ex.Message}");
+                failed = true;
+            }
+        }
+        return failed ? 1 : 0;
     }
 
     private const string DeploymentPrefix = "deployment/";
