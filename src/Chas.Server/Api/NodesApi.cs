@@ -34,7 +34,39 @@ public static class NodesApi
         nodes.MapPost("/{name}/drain", (string name, HttpContext c, NodeStore s) => SetSchedulingAsync(name, c, s, unschedulable: true, draining: true))
             .RequireAccess(AccessLevel.ClusterOperate).Produces<NodeResource>()
             .WithSummary("Cordon the node and move its deployment instances elsewhere one by one, each replacement ready before the old one stops.");
+        nodes.MapDelete("/{name}", RemoveAsync).RequireAccess(AccessLevel.ClusterOperate)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Forget a node that is gone for good: only a notready node with no work bound to it. Its agent, if it ever comes back, joins again.");
         return app;
+    }
+
+    /// <summary>
+    /// `kubectl delete node` / `nomad node purge`: a decommissioned machine would otherwise stay in the list as
+    /// notready for ever. A node still answering, or still holding work the controllers have not yet moved or
+    /// marked lost, is refused: removing it would hide that work from them.
+    /// </summary>
+    private static async Task<IResult> RemoveAsync(string name, HttpContext context, NodeStore nodes, ClusterCache cache, IObjectStore store,
+        TimeProvider time, NodeLiveness liveness)
+    {
+        var ct = context.RequestAborted;
+        var node = await nodes.GetAsync(name, ct);
+        if (node is null) return Problems.NotFound("node", name);
+        if (node.Status == NodeStatus.Ready)
+            return Problems.Conflict($"node '{name}' is ready: stop its agent first (chas node drain {name} moves its work away); a node can be removed once it is notready");
+        await cache.CatchUpAsync(store.CurrentRevision, time, ct);
+        var bound = cache.BoundTasks().Count(t => t.Node == name);
+        if (bound > 0)
+            return Problems.Conflict($"node '{name}' still has {bound} task(s) bound to it; they are replaced or marked lost once it has been silent past the heartbeat timeout");
+        try
+        {
+            await nodes.DeleteAsync(node, ct);
+        }
+        catch (ConflictException)
+        {
+            return Problems.Conflict($"node '{name}' changed meanwhile (its agent came back?); try again");
+        }
+        liveness.Forget(name);
+        return Results.NoContent();
     }
 
     private static async Task<IResult> SetSchedulingAsync(string name, HttpContext context, NodeStore nodes, bool unschedulable, bool draining)

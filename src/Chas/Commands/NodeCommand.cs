@@ -5,7 +5,7 @@ using Chas.Contracts;
 
 namespace Chas.Commands;
 
-/// <summary>`chas node cordon|uncordon|drain NAME`: take a node out of scheduling, and empty it of deployment instances.</summary>
+/// <summary>`chas node cordon|uncordon|drain|rm NAME`: take a node out of scheduling, empty it of deployment instances, forget it.</summary>
 internal static class NodeCommand
 {
     public static Command Create()
@@ -29,7 +29,17 @@ internal static class NodeCommand
             return 0;
         }, ct));
 
-        return new Command("node", "Cordon, uncordon or drain a node (`chas nodes` lists them)") { cordon, uncordon, drain };
+        var removed = new Argument<string>("name") { Description = "Node name" };
+        var rm = new Command("rm", "Forget a node that is gone for good (it must be notready, with nothing bound to it)") { removed };
+        rm.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
+        {
+            var n = parse.GetValue(removed)!;
+            await WithSuggestionAsync(client, n, async () => { await client.DeleteNodeAsync(n, token); return new NodeResource { Name = n }; }, token);
+            Console.Out.WriteLine(n);
+            return 0;
+        }, ct));
+
+        return new Command("node", "Cordon, uncordon, drain or remove a node (`chas nodes` lists them)") { cordon, uncordon, drain, rm };
     }
 
     private static Command Action(string verb, string description, Func<ChasClient, string, CancellationToken, Task<NodeResource>> call)
