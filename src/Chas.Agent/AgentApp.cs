@@ -37,7 +37,8 @@ public static class AgentApp
         services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<ChasClient>(), options.NodeName,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chas.Agent.StatusReporter")));
         services.AddSingleton(sp => new TaskSupervisor(sp.GetRequiredService<IContainerRuntime>(), sp.GetRequiredService<StatusReporter>(),
-            options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chas.Agent.TaskSupervisor")));
+            options, sp.GetRequiredService<NodeCredentialHolder>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chas.Agent.TaskSupervisor")));
         services.AddHostedService<AgentHost>();
         Stats.StatsServiceCollectionExtensions.AddAgentStats(services);
         return services;

@@ -22,4 +22,14 @@ public sealed class NodeCredentialHolder
         get => _credential;
         set => _credential = value;
     }
+
+    /// <summary>
+    /// Which cluster this node's containers belong to, as a label on each: two clusters sharing one engine (two
+    /// `chas dev` on a machine) name their nodes alike, and each agent removed the other's containers as work it
+    /// was no longer assigned. The credential is the cluster's key applied to the node's name, so its hash tells
+    /// clusters apart, stays the same across restarts, and reveals nothing. Null before the node has joined.
+    /// </summary>
+    public string? ClusterMark => _credential is { } credential
+        ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential)))[..16]
+        : null;
 }

@@ -12,7 +12,7 @@ namespace Chas.Agent;
 /// feeds it updates and cancels it when the task is deleted.
 /// </summary>
 internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime runtime, StatusReporter reporter,
-    AgentOptions options, TimeProvider time, ILogger logger) : IDisposable
+    AgentOptions options, string? cluster, TimeProvider time, ILogger logger) : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly SemaphoreSlim _changed = new(0);
@@ -362,7 +362,7 @@ internal sealed partial class TaskRun(TaskResource initial, IContainerRuntime ru
         CpuMillis = task.CpuMillis,
         MemoryBytes = task.MemoryBytes,
         Ports = task.PublishedPorts.Select(p => new PortBinding(p.ContainerPort, p.HostPort, string.IsNullOrEmpty(p.HostIp) ? options.Address : p.HostIp, p.Protocol)).ToList(),
-        Labels = ContainerLabels.For(options.NodeName, task),
+        Labels = ContainerLabels.For(options.NodeName, cluster, task),
         GpuIndices = task.AssignedGpus,
         // Passed as the server stored them: the server alone decides who may have a privileged task.
         Privileged = task.Privileged,

@@ -9,7 +9,7 @@ namespace Chas.Agent;
 /// watch, and removes containers the server no longer assigns here.
 /// </summary>
 internal sealed partial class TaskSupervisor(IContainerRuntime runtime, StatusReporter reporter, AgentOptions options,
-    TimeProvider time, ILogger logger)
+    NodeCredentialHolder identity, TimeProvider time, ILogger logger)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, TaskRun> _runs = new(StringComparer.Ordinal);
@@ -30,6 +30,7 @@ internal sealed partial class TaskSupervisor(IContainerRuntime runtime, StatusRe
         var containers = await runtime.ListAsync(ContainerLabels.OfNode(options.NodeName), ct);
         foreach (var container in containers)
         {
+            if (!ContainerLabels.BelongTo(container.Labels, options.NodeName, identity.ClusterMark)) continue; // another cluster's node of the same name
             if (container.Labels.TryGetValue(ContainerLabels.Uid, out var uid) && wanted.ContainsKey(uid)) continue;
             LogFenced(logger, container.Name);
             await runtime.RemoveAsync(container.Id, force: true, ct);
@@ -56,7 +57,7 @@ internal sealed partial class TaskSupervisor(IContainerRuntime runtime, StatusRe
                 run.Update(task);
                 return;
             }
-            run = new TaskRun(task, runtime, reporter, options, time, logger);
+            run = new TaskRun(task, runtime, reporter, options, identity.ClusterMark, time, logger);
             _runs[task.Uid] = run;
             run.Start();
         }
@@ -78,7 +79,7 @@ internal sealed partial class TaskSupervisor(IContainerRuntime runtime, StatusRe
     public async Task<bool> OwnsContainerAsync(string containerId, CancellationToken ct)
     {
         var info = await runtime.InspectAsync(containerId, ct);
-        return info is not null && info.Labels.TryGetValue(ContainerLabels.Node, out var node) && node == options.NodeName;
+        return info is not null && ContainerLabels.BelongTo(info.Labels, options.NodeName, identity.ClusterMark);
     }
 
     [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "Removing container {Container}: the server no longer assigns its task to this node")]

@@ -40,6 +40,7 @@ public sealed class AgentLoopTests : IAsyncLifetime
         Assert.Equal(["echo", "hi"], container.Spec!.Command);
         Assert.Equal("1", container.Spec.Env["A"]);
         Assert.Equal(running.Uid, container.Spec.Labels[ContainerLabels.Uid]);
+        Assert.Matches("^[0-9a-f]{16}$", container.Spec.Labels[ContainerLabels.Cluster]);
 
         _runtime.ExitContainer(container.Info.Id, 0);
         var done = await WaitForTaskAsync("job", TaskPhase.Completed);
@@ -136,10 +137,17 @@ public sealed class AgentLoopTests : IAsyncLifetime
         {
             [ContainerLabels.Managed] = "true", [ContainerLabels.Node] = "other-node", [ContainerLabels.Uid] = "x",
         });
+        // Another cluster's node that happens to have the same name, on the same engine (two `chas dev` on one machine).
+        var otherCluster = _runtime.AddRunning("chas-n1-default-theirs-87654321", new Dictionary<string, string>
+        {
+            [ContainerLabels.Managed] = "true", [ContainerLabels.Node] = "n1", [ContainerLabels.Uid] = "their-task",
+            [ContainerLabels.Cluster] = "0123456789abcdef",
+        });
         await StartAgentAsync();
         Assert.Contains($"remove {orphan}", _runtime.Calls);
         Assert.DoesNotContain($"remove {foreign}", _runtime.Calls);
-        Assert.Equal(foreign, Assert.Single(_runtime.Containers).Info.Id);
+        Assert.DoesNotContain($"remove {otherCluster}", _runtime.Calls);
+        Assert.Equal(new[] { foreign, otherCluster }.Order(StringComparer.Ordinal), _runtime.Containers.Select(c => c.Info.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]

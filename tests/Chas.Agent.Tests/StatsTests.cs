@@ -110,7 +110,7 @@ public sealed class StatsTests
             return new ContainerStats { ReadAt = T0.AddSeconds(readings), CpuUsageNanos = (ulong)readings * 400_000_000, CpuLimitMillis = 1000, MemoryBytes = 42 };
         };
         var metrics = new AgentMetrics();
-        var collector = new StatsCollector(runtime, Options("n1"), metrics, TimeProvider.System, NullLogger<StatsCollector>.Instance)
+        var collector = new StatsCollector(runtime, Options("n1"), new NodeCredentialHolder(Options("n1")), metrics, TimeProvider.System, NullLogger<StatsCollector>.Instance)
         {
             ReadNodeCounters = () => new NodeCounters { CpuBusy = 1, CpuTotal = 2, Cores = 1, MemoryTotalBytes = 100, MemoryUsedBytes = 50 },
         };

@@ -11,7 +11,7 @@ namespace Chas.Agent.Stats;
 /// A round costs one engine list plus one stats call per container, all in parallel; a round that overruns the
 /// second makes the timer skip ticks instead of queueing them. Containers that are gone are dropped.
 /// </summary>
-internal sealed partial class StatsCollector(IContainerRuntime runtime, AgentOptions options, AgentMetrics metrics,
+internal sealed partial class StatsCollector(IContainerRuntime runtime, AgentOptions options, NodeCredentialHolder identity, AgentMetrics metrics,
     TimeProvider time, ILogger<StatsCollector> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -63,7 +63,8 @@ internal sealed partial class StatsCollector(IContainerRuntime runtime, AgentOpt
     internal async Task SampleOnceAsync(CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        var containers = await runtime.ListAsync(ContainerLabels.OfNode(options.NodeName), ct);
+        var containers = (await runtime.ListAsync(ContainerLabels.OfNode(options.NodeName), ct))
+            .Where(c => ContainerLabels.BelongTo(c.Labels, options.NodeName, identity.ClusterMark)).ToList();
         metrics.Containers(containers);
         var running = containers.Where(c => c.State == ContainerState.Running).ToDictionary(c => c.Id, StringComparer.Ordinal);
         foreach (var id in _containers.Keys.Where(id => !running.ContainsKey(id)).ToList()) _containers.TryRemove(id, out _);
