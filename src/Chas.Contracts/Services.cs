@@ -53,6 +53,8 @@ public sealed record ServiceInfo
     public string LoadBalancing { get; init; } = LoadBalancingPolicies.RoundRobin;
     public int Weight { get; init; } = 100;
     public IReadOnlyList<ServiceEndpoint> Endpoints { get; init; } = [];
+    /// <summary>Extra hosts the deployment asked for but may not route (another namespace's), with the reason.</summary>
+    public IReadOnlyList<string> RefusedHosts { get; init; } = [];
 }
 
 /// <summary>
@@ -73,7 +75,9 @@ public static class ServiceCatalog
             .GroupBy(t => (t.Namespace, t.Deployment!))
             .ToDictionary(g => g.Key, g => g.ToList());
         var services = new List<ServiceInfo>();
-        foreach (var d in deployments.OrderBy(d => d.Namespace, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal))
+        var all = deployments as IReadOnlyCollection<DeploymentResource> ?? [.. deployments];
+        var judge = HostOwnership.Judge(all, domain);
+        foreach (var d in all.OrderBy(d => d.Namespace, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal))
         {
             var ingress = d.Ingress ?? new IngressSpec();
             var port = ingress.Port ?? (d.Template.Ports.Count > 0 ? d.Template.Ports[0].ContainerPort : (int?)null);
@@ -91,12 +95,14 @@ public static class ServiceCatalog
                 })
                 .OrderBy(e => e.Instance, StringComparer.Ordinal)
                 .ToList();
+            var extra = ingress.Hosts.Where(h => !string.IsNullOrWhiteSpace(h)).Select(h => h.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
             services.Add(new ServiceInfo
             {
                 Name = d.Name,
                 Namespace = d.Namespace,
                 ContainerPort = port.Value,
-                Hosts = [DefaultHost(d.Name, d.Namespace, domain), .. ingress.Hosts.Where(h => !string.IsNullOrWhiteSpace(h)).Select(h => h.ToLowerInvariant())],
+                Hosts = [DefaultHost(d.Name, d.Namespace, domain), .. extra.Where(h => judge(d, h) is null)],
+                RefusedHosts = [.. extra.Select(h => judge(d, h)).OfType<string>()],
                 Paths = ingress.Paths.Count > 0 ? ingress.Paths : ["/"],
                 LoadBalancing = ingress.LoadBalancing,
                 Weight = ingress.Weight,

@@ -136,4 +136,22 @@ public sealed class ApiStrictInputTests : IAsyncLifetime
         AssertNamesField(body, "members.ghost");
         Assert.DoesNotContain(await _host.Admin.ListNamespacesAsync(), n => n.Name == "team");
     }
+
+    [Fact]
+    public async Task A_user_may_route_only_host_names_that_carry_their_namespace()
+    {
+        var alice = await _host.CreateUserAndLoginAsync("alice", Role.User);
+        const string Body = """{"image":"nginx","ports":[{"containerPort":80}],"ingress":{"hosts":["HOST"],"paths":["/api"]}}""";
+
+        // The name people reach the API gateway by, or an IP: a tenant's deployment there would take the gateway's /api.
+        var (refused, body, r1) = await _host.SendAsync(HttpMethod.Put, "api/v1/deployments/grab", alice.AccessToken, Body.Replace("HOST", "127.0.0.1"));
+        r1.Dispose();
+        Assert.Equal(HttpStatusCode.Forbidden, refused);
+        Assert.Contains("only admins may route the host '127.0.0.1'", body, StringComparison.Ordinal);
+
+        var (allowed, _, r2) = await _host.SendAsync(HttpMethod.Put, "api/v1/deployments/api", alice.AccessToken, Body.Replace("HOST", "api.alice.example.com"));
+        r2.Dispose();
+        Assert.Equal(HttpStatusCode.Created, allowed);
+        Assert.Equal(["api"], (await _host.Admin.ListDeploymentsAsync()).Items.Select(d => d.Name));
+    }
 }

@@ -30,6 +30,7 @@ internal static class RouteTableBuilder
         foreach (var service in services)
         {
             var id = RouteMetadata.DeploymentId(service.Namespace, service.Name);
+            skipped.AddRange(service.RefusedHosts.Select(reason => $"{id}: host {reason}"));
             foreach (var host in service.Hosts.Select(h => h.ToLowerInvariant()).Distinct(StringComparer.Ordinal))
             {
                 if (!RouteMatches.IsValidHost(host))

@@ -66,6 +66,9 @@ public static class DeploymentsApi
         if (ns != RequestContext.NamespaceOf(request) && await AccessMiddleware.RequireAsync(request.HttpContext, access, caller, ns, Role.User) is { } denied)
             return denied;
         if (body.Privileged == true && !caller.IsAdmin) return Problems.Status(StatusCodes.Status403Forbidden, "only admins may run privileged containers (privileged: true)");
+        if (!caller.IsAdmin && body.Ingress?.Hosts.FirstOrDefault(h => !HostOwnership.NamesNamespace(h, ns)) is { } foreign)
+            return Problems.Status(StatusCodes.Status403Forbidden,
+                $"only admins may route the host '{foreign}'; your deployments may use names like api.{ns}.example.com (the namespace as an inner label)");
         var template = DeploymentRevisions.TemplateOf(body);
         var tenancy = await namespaces.GetAsync(ns, request.HttpContext.RequestAborted);
         // Admins may address any namespace, but nothing is created in one that does not exist: it would be invisible

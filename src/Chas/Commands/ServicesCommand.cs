@@ -25,6 +25,10 @@ internal static class ServicesCommand
                 s.Name, s.Namespace, string.Join(",", s.Hosts), string.Join(",", s.Paths), s.LoadBalancing,
                 s.Endpoints.Count == 0 ? "-" : string.Join(",", s.Endpoints.Select(e => $"{e.Address}:{e.Port}")),
             ]));
+            // A host asked for but routed elsewhere must not fail silently (curl would only show someone else's answer).
+            foreach (var s in services)
+                foreach (var refused in s.RefusedHosts)
+                    Console.Error.WriteLine($"warning: {s.Namespace}/{s.Name}: host {refused}; not routed here");
             return 0;
         }, ct));
         return cmd;
