@@ -83,13 +83,13 @@ public static partial class Validate
         for (var i = 0; i < ingress.Hosts.Count; i++)
         {
             var host = ingress.Hosts[i];
-            if (string.IsNullOrWhiteSpace(host) || host.Length > 253 || host.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '*')))
-                errors.Add($"ingress.hosts[{i}]", $"'{host}' is not a host name");
+            if (string.IsNullOrWhiteSpace(host) || !IngressNames.IsValidHost(host.ToLowerInvariant()))
+                errors.Add($"ingress.hosts[{i}]", $"'{host}' is not a host name (letters, digits and '-' in dot-separated labels; '*.' or '*' for any)");
         }
         for (var i = 0; i < ingress.Paths.Count; i++)
         {
-            if (ingress.Paths[i] is not { Length: > 0 } path || !path.StartsWith('/') || path.Length > 1024)
-                errors.Add($"ingress.paths[{i}]", "must start with '/'");
+            if (ingress.Paths[i] is not { Length: > 0 } path || IngressNames.NormalizePrefix(path) is null)
+                errors.Add($"ingress.paths[{i}]", "must be a path prefix: '/' and literal segments (no '*', '{', '%' or '..')");
         }
     }
 

@@ -72,6 +72,7 @@ public static class IngressApp
     public static WebApplication UseChasIngress(this WebApplication app, IngressOptions options)
     {
         if (options.RequestLogging) app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseConnectRefusal();
         app.UseRouting();
         if (options.RateLimitPerMinute > 0) app.UseRateLimiter();
 

@@ -27,6 +27,36 @@ public sealed class RoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_backend_sees_the_host_the_client_asked_for()
+    {
+        // As nginx-ingress and Traefik do: virtual hosts, absolute redirects and cookies of the app need the public name.
+        var backend = Assert.Single(await _h.AddBackendsAsync("site", 1));
+        await _h.DeployAsync("site", "site", 1, new IngressSpec { Hosts = ["www.example.test"] });
+        await _h.WaitForDestinationsAsync("www.example.test", 1);
+
+        Assert.Equal((HttpStatusCode.OK, "site-1"), await _h.GetAsync("www.example.test"));
+        Assert.Equal("www.example.test", backend.LastHost);
+    }
+
+    [Fact]
+    public async Task A_connect_request_is_refused_with_405_and_not_counted_against_the_deployment()
+    {
+        await _h.AddBackendsAsync("tun", 1);
+        await _h.DeployAsync("tun", "tun", 1);
+        await _h.WaitForDestinationsAsync("tun.default.localhost", 1);
+
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(_h.Url.Host, _h.Url.Port);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync("CONNECT tun.default.localhost:80 HTTP/1.1\r\nHost: tun.default.localhost:80\r\n\r\n"u8.ToArray());
+        using var reader = new StreamReader(stream);
+        var statusLine = await reader.ReadLineAsync();
+
+        Assert.StartsWith("HTTP/1.1 405", statusLine, StringComparison.Ordinal);
+        Assert.DoesNotContain((await _h.StatsAsync()).Deployments, d => d.Deployment == "default/tun" && d.ByStatus.Keys.Any(k => k.StartsWith('5')));
+    }
+
+    [Fact]
     public async Task Extra_hosts_path_prefixes_and_host_port_forms_are_routed()
     {
         await _h.AddBackendsAsync("api", 1);

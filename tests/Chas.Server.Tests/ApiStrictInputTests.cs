@@ -51,9 +51,11 @@ public sealed class ApiStrictInputTests : IAsyncLifetime
     [Theory]
     [InlineData("""{"image":"nginx","ingress":{"hosts":null}}""", "ingress.hosts")]
     [InlineData("""{"image":"nginx","replicas":"3"}""", "replicas")]
+    [InlineData("""{"image":"nginx","ingress":{"paths":["/app/*"]}}""", "ingress.paths[0]")]
+    [InlineData("""{"image":"nginx","ingress":{"hosts":["-bad-.example.com"]}}""", "ingress.hosts[0]")]
     [InlineData("""{"image":"nginx","strategy":1}""", "strategy")]
     [InlineData("""{"image":"nginx","ports":[{"containerPort":80,"protocol":null}]}""", "ports[0].protocol")]
-    public async Task Nulls_strings_for_numbers_and_enum_numbers_are_refused_with_their_field(string json, string field)
+    public async Task Nulls_strings_for_numbers_enum_numbers_and_unroutable_names_are_refused_with_their_field(string json, string field)
     {
         var (status, body) = await SendAsync(HttpMethod.Put, "api/v1/deployments/bad", json);
         Assert.Equal(HttpStatusCode.BadRequest, status);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace Chas.Ingress.Metrics;
 
@@ -29,7 +30,9 @@ internal static class StatsApi
                         Deployments = (r.Config.Metadata?.GetValueOrDefault(RouteMetadata.Deployments) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
                         LoadBalancing = r.Cluster?.Model?.Config.LoadBalancingPolicy ?? "",
                         Destinations = r.Cluster?.DestinationsState?.AllDestinations.Count ?? 0,
-                        Available = r.Cluster?.DestinationsState?.AvailableDestinations.Count ?? 0,
+                        // Counted from each destination's health, not YARP's available list: when all are out,
+                        // HealthyOrPanic offers them all again, and the list would say none was taken out.
+                        Available = r.Cluster?.DestinationsState?.AllDestinations.Count(d => d.Health.Passive != DestinationHealth.Unhealthy) ?? 0,
                     })],
                 Deployments = metrics.Read(),
             };

@@ -17,6 +17,11 @@ internal static class RouteTableBuilder
     /// <summary>HealthyOrPanic: when every destination failed, trying them all beats refusing everything.</summary>
     private const string AvailableDestinations = "HealthyOrPanic";
 
+    private static readonly IReadOnlyDictionary<string, string> OriginalHost = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["RequestHeaderOriginalHost"] = "true",
+    };
+
     private static readonly Comparer<(string Host, string Prefix)> ClaimOrder = Comparer<(string Host, string Prefix)>.Create((a, b) =>
     {
         var byHost = string.CompareOrdinal(a.Host, b.Host);
@@ -67,6 +72,9 @@ internal static class RouteTableBuilder
                     Hosts = host == RouteMatches.AnyHost ? null : [host],
                     Path = RouteMatches.PathPattern(prefix),
                 },
+                // The app gets the name the client asked for, as behind nginx-ingress or Traefik (YARP would send the
+                // destination's address): virtual hosts, absolute redirects and cookies depend on it.
+                Transforms = [OriginalHost],
                 Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     [RouteMetadata.Deployments] = string.Join(',', claimants.Select(s => RouteMetadata.DeploymentId(s.Namespace, s.Name))),

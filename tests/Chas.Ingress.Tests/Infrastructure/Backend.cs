@@ -20,6 +20,8 @@ public sealed class Backend : IAsyncDisposable
     public string Name { get; }
     public int Port { get; private set; }
     public int Hits => Volatile.Read(ref _hits);
+    /// <summary>The Host header of the last request this backend got.</summary>
+    public string? LastHost { get; private set; }
     /// <summary>Non-zero: every request is answered with this status instead of the name.</summary>
     public int FailWith { get; set; }
 
@@ -33,6 +35,7 @@ public sealed class Backend : IAsyncDisposable
         app.Run(async context =>
         {
             Interlocked.Increment(ref backend._hits);
+            backend.LastHost = context.Request.Host.Value;
             if (backend.FailWith != 0) context.Response.StatusCode = backend.FailWith;
             await context.Response.WriteAsync(name);
         });
