@@ -30,6 +30,9 @@ internal static class CliRunner
         catch (HttpRequestException ex)
         {
             // "The SSL connection could not be established, see inner exception." says nothing without the inner one.
+            if (ex.InnerException is System.Security.Authentication.AuthenticationException)
+                return Fail($"the server's TLS certificate is not trusted ({ex.InnerException.Message}); sign in with "
+                    + "`chas login --server URL --ca-fingerprint sha256:…` (the server prints the fingerprint at start) to pin its CA");
             var cause = ex.InnerException is { } inner ? $" ({inner.GetBaseException().Message})" : "";
             return Fail($"request failed: {ex.Message}{cause}");
         }

@@ -84,7 +84,7 @@ internal static class ConfigCommands
             else
                 throw new CliException(Suggestions.NotFound("context", target, config.Contexts.Keys) + "; give --server to create it");
             config.WithContext(target, entry, makeCurrent: false).Save(path);
-            Console.Out.WriteLine($"context \"{target}\" updated");
+            Console.Out.WriteLine($"context \"{target}\" {(existing is null ? "created" : "updated")}");
             return Task.FromResult(0);
         }, ct));
         return cmd;
