@@ -38,7 +38,8 @@ public static class IngressServiceCollectionExtensions
                 handler.ConnectTimeout = TimeSpan.FromSeconds(5);
                 // Gateway routes reach the API server, whose certificate may come from its own CA.
                 if (options.CertificateAuthorityPem is { } ca) handler.SslOptions.RemoteCertificateValidationCallback = ChasClientTls.ValidatorFor(ca, alsoSystemTrust: true);
-            });
+            })
+            .AddTransforms(RawTargetForwarding.Apply);
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<IngressConfigProvider>());
         services.AddIngressPolicies();
 

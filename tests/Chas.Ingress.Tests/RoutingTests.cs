@@ -39,6 +39,20 @@ public sealed class RoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_backend_gets_the_request_target_as_the_client_encoded_it()
+    {
+        // npm scopes, GitLab project paths, S3 keys: %2F must stay %2F, and %252F stay %252F.
+        var backend = Assert.Single(await _h.AddBackendsAsync("raw", 1));
+        await _h.DeployAsync("raw", "raw", 1);
+        await _h.WaitForDestinationsAsync("raw.default.localhost", 1);
+
+        Assert.Equal(HttpStatusCode.OK, (await _h.GetAsync("raw.default.localhost", "/pkg/%40scope%2Fname?q=a%20b")).Status);
+        Assert.Equal("/pkg/%40scope%2Fname?q=a%20b", backend.LastTarget);
+        Assert.Equal(HttpStatusCode.OK, (await _h.GetAsync("raw.default.localhost", "/k/a%252Fb")).Status);
+        Assert.Equal("/k/a%252Fb", backend.LastTarget);
+    }
+
+    [Fact]
     public async Task A_connect_request_is_refused_with_405_and_not_counted_against_the_deployment()
     {
         await _h.AddBackendsAsync("tun", 1);

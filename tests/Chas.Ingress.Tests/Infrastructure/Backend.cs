@@ -22,6 +22,8 @@ public sealed class Backend : IAsyncDisposable
     public int Hits => Volatile.Read(ref _hits);
     /// <summary>The Host header of the last request this backend got.</summary>
     public string? LastHost { get; private set; }
+    /// <summary>The request target of the last request, as it came on the wire.</summary>
+    public string? LastTarget { get; private set; }
     /// <summary>Non-zero: every request is answered with this status instead of the name.</summary>
     public int FailWith { get; set; }
 
@@ -36,6 +38,7 @@ public sealed class Backend : IAsyncDisposable
         {
             Interlocked.Increment(ref backend._hits);
             backend.LastHost = context.Request.Host.Value;
+            backend.LastTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
             if (backend.FailWith != 0) context.Response.StatusCode = backend.FailWith;
             await context.Response.WriteAsync(name);
         });
