@@ -4,6 +4,7 @@ using Chas.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Scalar.AspNetCore;
@@ -41,6 +42,7 @@ public static class ChasServerApp
         _ = app.Services.GetRequiredService<ServerSecrets>();
         // Likewise the CA and certificate: a bad --tls-cert fails the start, and `chas dev` reads the CA at once.
         if (options.TlsMode != TlsMode.None) _ = app.Services.GetRequiredService<ServerTls>();
+        app.UseForwardedHeaders(ForwardedFrom(options));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();
@@ -78,5 +80,18 @@ public static class ChasServerApp
         // No catch-all route: it would also swallow requests that a route refused for their content
         // type (415). Unmatched requests get their problem document from UseStatusCodePages.
         return app;
+    }
+
+    /// <summary>Who a request really comes from when a trusted proxy (loopback, as `chas dev`'s ingress, or --trusted-proxy) forwarded it.</summary>
+    private static ForwardedHeadersOptions ForwardedFrom(ServerOptions options)
+    {
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+        foreach (var proxy in options.TrustedProxies)
+        {
+            if (System.Net.IPNetwork.TryParse(proxy, out var network)) forwarded.KnownIPNetworks.Add(network);
+            else if (System.Net.IPAddress.TryParse(proxy, out var address)) forwarded.KnownProxies.Add(address);
+            else throw new ArgumentException($"--trusted-proxy: '{proxy}' is not an IP address or CIDR range");
+        }
+        return forwarded;
     }
 }

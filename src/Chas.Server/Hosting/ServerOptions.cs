@@ -29,6 +29,12 @@ public sealed record ServerOptions
     public int ApiRequestsPerSecond { get; init; } = 50;
     /// <summary>Sign-in attempts per minute per client IP and per user name, so that guessing passwords is slow.</summary>
     public int SignInAttemptsPerMinute { get; init; } = 10;
+    /// <summary>
+    /// Addresses or CIDR ranges of proxies (ingresses in gateway mode) whose X-Forwarded-For and -Proto are believed,
+    /// besides loopback: behind one, every client would otherwise share the proxy's address for the sign-in throttle,
+    /// the anonymous rate limit and the audit log.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
     /// <summary>Audit entries kept; older ones are dropped.</summary>
     public int AuditHistory { get; init; } = 10_000;
     /// <summary>Events (Scheduled, Started, NodeNotReady…) kept; older ones are dropped.</summary>
