@@ -21,6 +21,12 @@ internal static class ServerCommand
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key for --tls-cert" };
         var tlsSan = new Option<string[]>("--tls-san") { Description = "Extra host name or IP address for the generated certificate (repeatable)" };
         var trustedProxy = new Option<string[]>("--trusted-proxy") { Description = "Address or CIDR of an ingress whose X-Forwarded-For is believed (repeatable; loopback always is)" };
+        trustedProxy.Validators.Add(result =>
+        {
+            foreach (var proxy in result.GetValueOrDefault<string[]>() ?? [])
+                if (!System.Net.IPNetwork.TryParse(proxy, out _) && !System.Net.IPAddress.TryParse(proxy, out _))
+                    result.AddError($"--trusted-proxy: '{proxy}' is not an IP address or CIDR range");
+        });
         var cmd = new Command("server", "Run the control plane: API, state, scheduler and controllers")
             { dataDir, listen, port, heartbeatTimeout, pendingTimeout, tls, tlsCert, tlsKey, tlsSan, trustedProxy };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async token =>
