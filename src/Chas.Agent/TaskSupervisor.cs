@@ -30,7 +30,13 @@ internal sealed partial class TaskSupervisor(IContainerRuntime runtime, StatusRe
         var containers = await runtime.ListAsync(ContainerLabels.OfNode(options.NodeName), ct);
         foreach (var container in containers)
         {
-            if (!ContainerLabels.BelongTo(container.Labels, options.NodeName, identity.ClusterMark)) continue; // another cluster's node of the same name
+            if (!ContainerLabels.BelongTo(container.Labels, options.NodeName, identity.ClusterMark))
+            {
+                // Another cluster's node of the same name: alive (a second `chas dev` on this engine) or gone (its data
+                // directory removed). Which, only a person can tell; removing a live cluster's work would be worse.
+                LogOtherCluster(logger, container.Name);
+                continue;
+            }
             if (container.Labels.TryGetValue(ContainerLabels.Uid, out var uid) && wanted.ContainsKey(uid)) continue;
             LogFenced(logger, container.Name);
             await runtime.RemoveAsync(container.Id, force: true, ct);
@@ -84,4 +90,8 @@ internal sealed partial class TaskSupervisor(IContainerRuntime runtime, StatusRe
 
     [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "Removing container {Container}: the server no longer assigns its task to this node")]
     private static partial void LogFenced(ILogger logger, string container);
+
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Warning,
+        Message = "Leaving container {Container}: it belongs to another cluster's node of this name (a second cluster on this engine, or one whose data directory was removed: then `docker rm -f {Container}`)")]
+    private static partial void LogOtherCluster(ILogger logger, string container);
 }

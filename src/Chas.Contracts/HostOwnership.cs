@@ -19,15 +19,11 @@ public static class HostOwnership
     }
 
     /// <summary>
-    /// Whether a non-admin may ask for `host` in namespace `ns`: names carrying the namespace as an inner label
-    /// (`api.team.example.com` for team). Any other name — an IP, the name people reach the API gateway by, a
-    /// bare domain — could take traffic meant for someone else, so only admins route those.
+    /// Whether a non-admin may ask for `host` in namespace `ns`: only names under the namespace's part of the
+    /// domain (`api.team.example.com` for team under example.com). Any other name — an IP, the name people reach
+    /// the API gateway by — could take traffic meant for someone else, so only admins route those.
     /// </summary>
-    public static bool NamesNamespace(string host, string ns)
-    {
-        var labels = host.ToLowerInvariant().Split('.');
-        return labels.Length >= 3 && labels.AsSpan(1, labels.Length - 2).Contains(ns);
-    }
+    public static bool IsNamespaces(string host, string ns, string domain) => ReservedNamespace(host.ToLowerInvariant(), domain) == ns;
 
     /// <summary>
     /// For each extra host of each deployment (lowercase, as routed): null when the deployment may route it, else

@@ -47,14 +47,16 @@ public sealed class HostOwnershipTests
     }
 
     [Theory]
-    [InlineData("api.team.example.com", "team", true)]
-    [InlineData("web.team.localhost", "team", true)]
-    [InlineData("127.0.0.1", "team", false)]
-    [InlineData("chas.example.com", "team", false)]
-    [InlineData("team.example.com", "team", false)]
-    [InlineData("api.other.example.com", "team", false)]
-    public void Users_may_name_hosts_that_carry_their_namespace(string host, string ns, bool allowed)
+    [InlineData("api.team.example.com", "team", "example.com", true)]
+    [InlineData("*.team.example.com", "team", "example.com", true)]
+    [InlineData("web.team.localhost", "team", "localhost", true)]
+    [InlineData("127.0.0.1", "team", "example.com", false)]
+    [InlineData("10.0.0.1", "0", "example.com", false)]             // a user named "0" is no owner of an IP
+    [InlineData("chas.example.com", "example", "example.com", false)] // nor one named "example" of the gateway's name
+    [InlineData("api.team.other.com", "team", "example.com", false)]
+    [InlineData("team.example.com", "team", "example.com", false)]
+    public void Users_may_name_hosts_under_their_namespaces_part_of_the_domain(string host, string ns, string domain, bool allowed)
     {
-        Assert.Equal(allowed, HostOwnership.NamesNamespace(host, ns));
+        Assert.Equal(allowed, HostOwnership.IsNamespaces(host, ns, domain));
     }
 }

@@ -140,7 +140,7 @@ public sealed class ApiStrictInputTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_user_may_route_only_host_names_that_carry_their_namespace()
+    public async Task A_user_may_route_only_host_names_under_their_namespaces_part_of_the_domain()
     {
         var alice = await _host.CreateUserAndLoginAsync("alice", Role.User);
         const string Body = """{"image":"nginx","ports":[{"containerPort":80}],"ingress":{"hosts":["HOST"],"paths":["/api"]}}""";
@@ -151,7 +151,7 @@ public sealed class ApiStrictInputTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, refused);
         Assert.Contains("only admins may route the host '127.0.0.1'", body, StringComparison.Ordinal);
 
-        var (allowed, _, r2) = await _host.SendAsync(HttpMethod.Put, "api/v1/deployments/api", alice.AccessToken, Body.Replace("HOST", "api.alice.example.com"));
+        var (allowed, _, r2) = await _host.SendAsync(HttpMethod.Put, "api/v1/deployments/api", alice.AccessToken, Body.Replace("HOST", "api.alice.localhost"));
         r2.Dispose();
         Assert.Equal(HttpStatusCode.Created, allowed);
         Assert.Equal(["api"], (await _host.Admin.ListDeploymentsAsync()).Items.Select(d => d.Name));

@@ -17,13 +17,31 @@ internal static class RawTargetForwarding
         if (builder.Route.Metadata?.ContainsKey(RouteMetadata.Host) != true) return;
         builder.AddRequestTransform(context =>
         {
-            // Origin-form only ("/path?query"); the absolute form a proxy client may send is left to YARP.
-            if (context.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
+            if (context.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is { } raw && IsSafeToForward(raw)
                 && Uri.TryCreate(context.DestinationPrefix.TrimEnd('/') + raw, UriKind.Absolute, out var uri))
             {
                 context.ProxyRequest.RequestUri = uri;
             }
             return ValueTask.CompletedTask;
         });
+    }
+
+    /// <summary>
+    /// Whether the app would read the raw target as the same path the route was chosen on. The route matched
+    /// Kestrel's decoded path with dot segments removed; System.Uri and the app parse the raw target again, and
+    /// read a backslash as '/', '#' as the end of the target (the query included), and an encoded dot segment as a step up. Any of those, and the
+    /// origin-form aside, YARP's own (re-encoded) path is sent: `/public\..dmin` must not reach the app as
+    /// `/admin` through the `/public` route.
+    /// </summary>
+    internal static bool IsSafeToForward(string raw)
+    {
+        if (raw.Length == 0 || raw[0] != '/' || raw.Contains('#')) return false;
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        var path = query < 0 ? raw : raw[..query];
+        if (path.Contains('\\')) return false;
+        if (path.Contains("%2e", StringComparison.OrdinalIgnoreCase) || path.Contains("%5c", StringComparison.OrdinalIgnoreCase)) return false;
+        foreach (var segment in path.Split('/'))
+            if (segment is "." or "..") return false;
+        return true;
     }
 }

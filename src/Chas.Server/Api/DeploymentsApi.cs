@@ -1,5 +1,6 @@
 using Chas.Contracts;
 using Chas.Server.Auth;
+using Chas.Server.Hosting;
 using Chas.Server.State;
 using Chas.Server.Tenancy;
 using Chas.Store;
@@ -52,7 +53,7 @@ public static class DeploymentsApi
     }
 
     private static async Task<IResult> ApplyAsync(string name, HttpRequest request, DeploymentStore store, NamespaceStore namespaces,
-        NamespaceAccess access, QuotaGate quotas, TimeProvider time)
+        NamespaceAccess access, QuotaGate quotas, TimeProvider time, ServerOptions options)
     {
         var (body, problem) = await JsonBody.ReadAsync<ApplyDeploymentRequest>(request);
         if (problem is not null) return problem;
@@ -66,9 +67,9 @@ public static class DeploymentsApi
         if (ns != RequestContext.NamespaceOf(request) && await AccessMiddleware.RequireAsync(request.HttpContext, access, caller, ns, Role.User) is { } denied)
             return denied;
         if (body.Privileged == true && !caller.IsAdmin) return Problems.Status(StatusCodes.Status403Forbidden, "only admins may run privileged containers (privileged: true)");
-        if (!caller.IsAdmin && body.Ingress?.Hosts.FirstOrDefault(h => !HostOwnership.NamesNamespace(h, ns)) is { } foreign)
+        if (!caller.IsAdmin && body.Ingress?.Hosts.FirstOrDefault(h => !HostOwnership.IsNamespaces(h, ns, options.Domain)) is { } foreign)
             return Problems.Status(StatusCodes.Status403Forbidden,
-                $"only admins may route the host '{foreign}'; your deployments may use names like api.{ns}.example.com (the namespace as an inner label)");
+                $"only admins may route the host '{foreign}'; your deployments may use names under {ns}.{options.Domain} (e.g. api.{ns}.{options.Domain})");
         var template = DeploymentRevisions.TemplateOf(body);
         var tenancy = await namespaces.GetAsync(ns, request.HttpContext.RequestAborted);
         // Admins may address any namespace, but nothing is created in one that does not exist: it would be invisible

@@ -1,5 +1,6 @@
 using Chas.Contracts;
 using Chas.Server.Auth;
+using Chas.Server.Hosting;
 using Chas.Server.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,21 +14,22 @@ public static class ServicesApi
     public static IEndpointRouteBuilder MapServicesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/services").WithTags("Services");
-        group.MapGet("/", (HttpRequest request, ClusterCache cache) => Results.Ok(Catalog(request, cache))).RequireAccess(AccessLevel.NamespaceList)
+        group.MapGet("/", (HttpRequest request, ClusterCache cache, ServerOptions options) => Results.Ok(Catalog(request, cache, options))).RequireAccess(AccessLevel.NamespaceList)
             .Produces<IReadOnlyList<ServiceInfo>>().WithSummary("Every exposed deployment with its hosts, paths, policy and ready endpoints.");
-        group.MapGet("/{name}/endpoints", (string name, HttpRequest request, ClusterCache cache) =>
+        group.MapGet("/{name}/endpoints", (string name, HttpRequest request, ClusterCache cache, ServerOptions options) =>
         {
             var ns = RequestContext.NamespaceOf(request);
-            var service = Catalog(request, cache).FirstOrDefault(s => s.Name == name && s.Namespace == ns);
+            var service = Catalog(request, cache, options).FirstOrDefault(s => s.Name == name && s.Namespace == ns);
             return service is null ? Problems.NotFound("service", name) : Results.Ok(service.Endpoints);
         }).RequireAccess(AccessLevel.NamespaceRead).Produces<IReadOnlyList<ServiceEndpoint>>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The ready endpoints (node address + host port) of one service.");
         return app;
     }
 
-    private static List<ServiceInfo> Catalog(HttpRequest request, ClusterCache cache)
+    private static List<ServiceInfo> Catalog(HttpRequest request, ClusterCache cache, ServerOptions options)
     {
-        var all = ServiceCatalog.Build(cache.Deployments(), cache.Tasks(), cache.Nodes().ToDictionary(n => n.Name, n => n.Address, StringComparer.Ordinal));
+        var all = ServiceCatalog.Build(cache.Deployments(), cache.Tasks(), cache.Nodes().ToDictionary(n => n.Name, n => n.Address, StringComparer.Ordinal),
+            options.Domain.ToLowerInvariant());
         return all.Where(s => RequestContext.Lists(request, s.Namespace)).ToList();
     }
 }

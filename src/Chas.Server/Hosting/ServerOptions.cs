@@ -1,3 +1,5 @@
+using Chas.Contracts;
+
 namespace Chas.Server.Hosting;
 
 public sealed record ServerOptions
@@ -29,6 +31,11 @@ public sealed record ServerOptions
     public int ApiRequestsPerSecond { get; init; } = 50;
     /// <summary>Sign-in attempts per minute per client IP and per user name, so that guessing passwords is slow.</summary>
     public int SignInAttemptsPerMinute { get; init; } = 10;
+    /// <summary>
+    /// The domain the ingresses serve deployments under (`&lt;name&gt;.&lt;namespace&gt;.&lt;domain&gt;`): users may route
+    /// only names under their namespace's part of it, and the discovery API computes hosts with it.
+    /// </summary>
+    public string Domain { get; init; } = ServiceCatalog.DefaultDomain;
     /// <summary>
     /// Addresses or CIDR ranges of proxies (ingresses in gateway mode) whose X-Forwarded-For and -Proto are believed,
     /// besides loopback: behind one, every client would otherwise share the proxy's address for the sign-in throttle,

@@ -20,6 +20,7 @@ internal static class ServerCommand
         var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve HTTPS with this PEM certificate (leaf first, then its chain)" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key for --tls-cert" };
         var tlsSan = new Option<string[]>("--tls-san") { Description = "Extra host name or IP address for the generated certificate (repeatable)" };
+        var domain = new Option<string>("--domain") { Description = "Domain the ingresses serve deployments under (<name>.<namespace>.<domain>); users may route only names under their namespace's part", DefaultValueFactory = _ => "localhost" };
         var trustedProxy = new Option<string[]>("--trusted-proxy") { Description = "Address or CIDR of an ingress whose X-Forwarded-For is believed (repeatable; loopback always is)" };
         trustedProxy.Validators.Add(result =>
         {
@@ -28,7 +29,7 @@ internal static class ServerCommand
                     result.AddError($"--trusted-proxy: '{proxy}' is not an IP address or CIDR range");
         });
         var cmd = new Command("server", "Run the control plane: API, state, scheduler and controllers")
-            { dataDir, listen, port, heartbeatTimeout, pendingTimeout, tls, tlsCert, tlsKey, tlsSan, trustedProxy };
+            { dataDir, listen, port, heartbeatTimeout, pendingTimeout, tls, tlsCert, tlsKey, tlsSan, domain, trustedProxy };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async token =>
         {
             var mode = TlsModeFrom(parse.GetValue(tls), parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(tlsSan) ?? []);
@@ -47,6 +48,7 @@ internal static class ServerCommand
                 // A specific listen address is one clients will use: the certificate names it too.
                 TlsExtraNames = [.. parse.GetValue(tlsSan) ?? [], .. IsWildcard(host) ? Array.Empty<string>() : [host]],
                 TrustedProxies = parse.GetValue(trustedProxy) ?? [],
+                Domain = parse.GetValue(domain)!.Trim('.').ToLowerInvariant(),
             };
             var app = ChasServerApp.Build(options, b => HostDefaults.ConfigureLogging(b, LogLevel.Information));
             await app.StartAsync(token);
