@@ -46,5 +46,7 @@ for project in tests/*/*.csproj; do
   log "$name: exit $rc"
 done
 
+# Stopped here rather than only by the EXIT trap, so that the totals are the run's last line.
+stop_dockerd
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
