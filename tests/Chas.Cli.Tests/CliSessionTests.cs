@@ -33,6 +33,7 @@ public sealed class CliSessionTests : IDisposable
         AuthCommands.Login(), AuthCommands.Logout(), AuthCommands.WhoAmI(), UserCommands.Create(), TokenCommands.Create(),
         NamespaceCommands.Create(), ApprovalCommands.Approve(), ApprovalCommands.Reject(), AuditCommand.Create(),
         TaskCommands.Run(), TaskCommands.Ps(), TaskCommands.Inspect(), DeploymentCommands.Deploy(), DeploymentCommands.List(), ServicesCommand.Create(),
+        TaskCommands.Stop(),
     };
 
     public CliSessionTests()
@@ -352,5 +353,33 @@ public sealed class CliSessionTests : IDisposable
         var lines = _out.ToString().Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("TIME                   USER    METHOD   PATH            STATUS", lines[0]);
         Assert.Equal("2025-01-31T12:00:00Z   alice   POST     /api/v1/tasks   201", lines[1]);
+    }
+
+    [Fact]
+    public async Task Stop_goes_on_past_a_name_that_fails_and_exits_1()
+    {
+        SignedIn(DateTimeOffset.UtcNow.AddHours(1));
+        _server.On("POST /api/v1/tasks/x/stop", new TaskResource { Name = "x", Image = "busybox" })
+               .On("POST /api/v1/tasks/z/stop", new TaskResource { Name = "z", Image = "busybox" });
+
+        Assert.Equal(1, await RunAsync("stop x nosuch z"));
+
+        Assert.Equal(["/api/v1/tasks/x/stop", "/api/v1/tasks/nosuch/stop", "/api/v1/tasks/z/stop"], _server.Requests.Select(r => r.PathAndQuery));
+        Assert.Equal(["x", "z"], _out.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("nosuch", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Namespace_create_changes_only_the_quota_limits_it_names()
+    {
+        SignedIn(DateTimeOffset.UtcNow.AddHours(1));
+        _server.On<IReadOnlyList<NamespaceResource>>("GET /api/v1/namespaces",
+                   [new NamespaceResource { Name = "q1", Quota = new NamespaceQuota { Instances = 2, CpuMillis = 4000 } }])
+               .On("PUT /api/v1/namespaces/q1", new NamespaceResource { Name = "q1" });
+
+        Assert.Equal(0, await RunAsync("namespace create q1 --memory 50Mi"));
+
+        var put = JsonSerializer.Deserialize(_server.Requests.Single(r => r.Method == HttpMethod.Put).Body!, ChasJsonContext.Default.ApplyNamespaceRequest)!;
+        Assert.Equal(new NamespaceQuota { Instances = 2, CpuMillis = 4000, MemoryBytes = 50L << 20 }, put.Quota);
     }
 }

@@ -156,4 +156,19 @@ public sealed class ApiStrictInputTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, allowed);
         Assert.Equal(["api"], (await _host.Admin.ListDeploymentsAsync()).Items.Select(d => d.Name));
     }
+
+    [Fact]
+    public async Task Revoking_someone_who_is_no_member_is_a_404_not_a_success()
+    {
+        await _host.CreateUserAndLoginAsync("bob", Role.User);
+        await _host.Admin.ApplyNamespaceAsync("team", new ApplyNamespaceRequest());
+        await _host.Admin.GrantAsync("team", "bob", Role.User);
+
+        var (notMember, _) = await SendAsync(HttpMethod.Delete, "api/v1/namespaces/team/members/nobody");
+        var (member, body) = await SendAsync(HttpMethod.Delete, "api/v1/namespaces/team/members/bob");
+
+        Assert.Equal(HttpStatusCode.NotFound, notMember);
+        Assert.Equal(HttpStatusCode.OK, member);
+        Assert.False(body.GetProperty("members").TryGetProperty("bob", out _));
+    }
 }
