@@ -9,18 +9,19 @@ public sealed class NodeCredentialHolder
 {
     public const string CredentialPrefix = "chas_node_";
 
-    private volatile string? _credential;
+    // The credential and its mark change together (once, at join): one reference, so a reader never sees them apart.
+    private volatile Joined? _joined;
 
     public NodeCredentialHolder(AgentOptions options)
     {
         // Given a credential instead of the join token (e.g. a restarted agent's saved one): use it as is.
-        if (options.Token.StartsWith(CredentialPrefix, StringComparison.Ordinal)) _credential = options.Token;
+        if (options.Token.StartsWith(CredentialPrefix, StringComparison.Ordinal)) Credential = options.Token;
     }
 
     public string? Credential
     {
-        get => _credential;
-        set => _credential = value;
+        get => _joined?.Credential;
+        set => _joined = value is null ? null : new Joined(value, MarkOf(value));
     }
 
     /// <summary>
@@ -28,8 +29,12 @@ public sealed class NodeCredentialHolder
     /// `chas dev` on a machine) name their nodes alike, and each agent removed the other's containers as work it
     /// was no longer assigned. The credential is the cluster's key applied to the node's name, so its hash tells
     /// clusters apart, stays the same across restarts, and reveals nothing. Null before the node has joined.
+    /// Computed once, when the credential is set: the stats loop asks for it per container every second.
     /// </summary>
-    public string? ClusterMark => _credential is { } credential
-        ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential)))[..16]
-        : null;
+    public string? ClusterMark => _joined?.Mark;
+
+    private static string MarkOf(string credential) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(credential)))[..16];
+
+    private sealed record Joined(string Credential, string Mark);
 }

@@ -95,14 +95,15 @@ public static class ServiceCatalog
                 })
                 .OrderBy(e => e.Instance, StringComparer.Ordinal)
                 .ToList();
-            var extra = ingress.Hosts.Where(h => !string.IsNullOrWhiteSpace(h)).Select(h => h.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+            var extra = ingress.Hosts.Where(h => !string.IsNullOrWhiteSpace(h)).Select(h => h.ToLowerInvariant()).Distinct(StringComparer.Ordinal)
+                .Select(h => (Host: h, Refusal: judge(d, h))).ToList();
             services.Add(new ServiceInfo
             {
                 Name = d.Name,
                 Namespace = d.Namespace,
                 ContainerPort = port.Value,
-                Hosts = [DefaultHost(d.Name, d.Namespace, domain), .. extra.Where(h => judge(d, h) is null)],
-                RefusedHosts = [.. extra.Select(h => judge(d, h)).OfType<string>()],
+                Hosts = [DefaultHost(d.Name, d.Namespace, domain), .. extra.Where(e => e.Refusal is null).Select(e => e.Host)],
+                RefusedHosts = [.. extra.Select(e => e.Refusal).OfType<string>()],
                 Paths = ingress.Paths.Count > 0 ? ingress.Paths : ["/"],
                 LoadBalancing = ingress.LoadBalancing,
                 Weight = ingress.Weight,

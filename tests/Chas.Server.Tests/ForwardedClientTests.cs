@@ -29,4 +29,21 @@ public sealed class ForwardedClientTests
             entries => entries.Any(e => e.Path == "/api/v1/tasks"), "the create in the audit log");
         Assert.Equal("203.0.113.7", entry.Single(e => e.Path == "/api/v1/tasks").ClientIp);
     }
+
+    [Theory]
+    [InlineData("10.0.0.5", "10.0.0.5", true)]
+    [InlineData("10.0.0.5", "10.0.0.6", false)]
+    [InlineData("10.0.0.0/8", "10.200.1.1", true)]
+    [InlineData("fd00::1", "fd00::1", true)]
+    public void A_trusted_proxy_is_an_address_or_a_range(string proxy, string caller, bool trusted)
+    {
+        Assert.True(Chas.Server.Hosting.ServerOptions.TryParseProxy(proxy, out var network));
+        Assert.Equal(trusted, network.Contains(IPAddress.Parse(caller)));
+    }
+
+    [Fact]
+    public void Anything_else_is_no_proxy()
+    {
+        Assert.False(Chas.Server.Hosting.ServerOptions.TryParseProxy("nonsense", out _));
+    }
 }

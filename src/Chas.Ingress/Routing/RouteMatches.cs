@@ -1,5 +1,3 @@
-using Chas.Contracts;
-
 namespace Chas.Ingress.Routing;
 
 /// <summary>
@@ -8,12 +6,6 @@ namespace Chas.Ingress.Routing;
 /// </summary>
 internal static class RouteMatches
 {
-    public const string AnyHost = IngressNames.AnyHost;
-
-    public static bool IsValidHost(string host) => IngressNames.IsValidHost(host);
-
-    public static string? NormalizePrefix(string path) => IngressNames.NormalizePrefix(path);
-
     /// <summary>The prefix and everything below it (the prefix itself included).</summary>
     public static string PathPattern(string prefix) => prefix == "/" ? "/{**rest}" : prefix + "/{**rest}";
 }

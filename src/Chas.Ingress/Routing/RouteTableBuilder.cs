@@ -38,14 +38,14 @@ internal static class RouteTableBuilder
             skipped.AddRange(service.RefusedHosts.Select(reason => $"{id}: host {reason}"));
             foreach (var host in service.Hosts.Select(h => h.ToLowerInvariant()).Distinct(StringComparer.Ordinal))
             {
-                if (!RouteMatches.IsValidHost(host))
+                if (!IngressNames.IsValidHost(host))
                 {
                     skipped.Add($"{id}: host '{host}' is not a host name");
                     continue;
                 }
                 foreach (var path in service.Paths)
                 {
-                    if (RouteMatches.NormalizePrefix(path) is not { } prefix)
+                    if (IngressNames.NormalizePrefix(path) is not { } prefix)
                     {
                         skipped.Add($"{id}: path '{path}' cannot be routed");
                         continue;
@@ -66,10 +66,10 @@ internal static class RouteTableBuilder
             {
                 RouteId = host + prefix,
                 ClusterId = cluster.ClusterId,
-                Order = host == RouteMatches.AnyHost ? RouteOrder.AnyHost : RouteOrder.Deployment,
+                Order = host == IngressNames.AnyHost ? RouteOrder.AnyHost : RouteOrder.Deployment,
                 Match = new RouteMatch
                 {
-                    Hosts = host == RouteMatches.AnyHost ? null : [host],
+                    Hosts = host == IngressNames.AnyHost ? null : [host],
                     Path = RouteMatches.PathPattern(prefix),
                 },
                 // The app gets the name the client asked for, as behind nginx-ingress or Traefik (YARP would send the

@@ -95,8 +95,9 @@ public sealed class AccessMiddleware(RequestDelegate next)
     /// </summary>
     internal static async Task<IResult?> RequireAsync(HttpContext context, NamespaceAccess access, Caller caller, string ns, Role needed)
     {
-        if (!Validate.IsDns1123Label(ns))
-            return Problems.Field("namespace", $"'{(ns.Length > 80 ? ns[..80] + "…" : ns)}' is not a valid namespace name");
+        var invalid = new ValidationErrors();
+        Validate.Name(invalid, "namespace", ns);
+        if (!invalid.IsEmpty) return Problems.Validation(invalid);
         var role = await access.RoleInAsync(caller, ns, context.RequestAborted);
         if (role is null) return Problems.NotFound("namespace", ns);
         if (role < needed) return Forbidden($"this needs the {needed.ToWire()} role in namespace '{ns}'; you are {role.Value.ToWire()}");

@@ -88,9 +88,8 @@ public static class ChasServerApp
         var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
         foreach (var proxy in options.TrustedProxies)
         {
-            if (System.Net.IPNetwork.TryParse(proxy, out var network)) forwarded.KnownIPNetworks.Add(network);
-            else if (System.Net.IPAddress.TryParse(proxy, out var address)) forwarded.KnownProxies.Add(address);
-            else throw new ArgumentException($"--trusted-proxy: '{proxy}' is not an IP address or CIDR range");
+            forwarded.KnownIPNetworks.Add(ServerOptions.TryParseProxy(proxy, out var network) ? network
+                : throw new ArgumentException($"--trusted-proxy: '{proxy}' is not an IP address or CIDR range"));
         }
         return forwarded;
     }

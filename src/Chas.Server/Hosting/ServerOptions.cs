@@ -42,6 +42,15 @@ public sealed record ServerOptions
     /// the anonymous rate limit and the audit log.
     /// </summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
+    /// <summary>One <see cref="TrustedProxies"/> entry: a CIDR range, or an address as a range of one.</summary>
+    public static bool TryParseProxy(string text, out System.Net.IPNetwork network)
+    {
+        if (System.Net.IPNetwork.TryParse(text, out network)) return true;
+        if (!System.Net.IPAddress.TryParse(text, out var address)) return false;
+        network = new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32);
+        return true;
+    }
     /// <summary>Audit entries kept; older ones are dropped.</summary>
     public int AuditHistory { get; init; } = 10_000;
     /// <summary>Events (Scheduled, Started, NodeNotReady…) kept; older ones are dropped.</summary>

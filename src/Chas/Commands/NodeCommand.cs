@@ -34,7 +34,7 @@ internal static class NodeCommand
         rm.SetAction((parse, ct) => CliRunner.WithClientAsync(async (client, token) =>
         {
             var n = parse.GetValue(removed)!;
-            await WithSuggestionAsync(client, n, async () => { await client.DeleteNodeAsync(n, token); return new NodeResource { Name = n }; }, token);
+            await WithSuggestionAsync(client, n, async () => { await client.DeleteNodeAsync(n, token); return true; }, token);
             Console.Out.WriteLine(n);
             return 0;
         }, ct));
@@ -57,7 +57,7 @@ internal static class NodeCommand
     }
 
     /// <summary>A 404 becomes "no such node 'x' — did you mean 'y'?".</summary>
-    private static async Task<NodeResource> WithSuggestionAsync(ChasClient client, string name, Func<Task<NodeResource>> call, CancellationToken ct)
+    private static async Task<T> WithSuggestionAsync<T>(ChasClient client, string name, Func<Task<T>> call, CancellationToken ct)
     {
         try
         {

@@ -25,7 +25,7 @@ internal static class ServerCommand
         trustedProxy.Validators.Add(result =>
         {
             foreach (var proxy in result.GetValueOrDefault<string[]>() ?? [])
-                if (!System.Net.IPNetwork.TryParse(proxy, out _) && !System.Net.IPAddress.TryParse(proxy, out _))
+                if (!ServerOptions.TryParseProxy(proxy, out _))
                     result.AddError($"--trusted-proxy: '{proxy}' is not an IP address or CIDR range");
         });
         var cmd = new Command("server", "Run the control plane: API, state, scheduler and controllers")
