@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Chas.Store;
+using Chas.Store.Sqlite;
 
 namespace Chas.Bench.Scheduler;
 

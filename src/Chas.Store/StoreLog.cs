@@ -2,21 +2,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Chas.Store;
 
-/// <summary>The store's log messages, with stable event ids (1xxx: store, 11xx: watch).</summary>
+/// <summary>
+/// The engine-neutral store's log messages, with stable event ids (11xx: watch). The 10xx ids belong
+/// to the store engines (SqliteStoreLog), so that an id keeps its meaning whichever engine logs it.
+/// </summary>
 internal static partial class StoreLog
 {
-    [LoggerMessage(1001, LogLevel.Information, "Opened object store {Path} at revision {Revision}")]
-    public static partial void StoreOpened(ILogger logger, string path, long revision);
-
-    [LoggerMessage(1002, LogLevel.Information, "Applied store schema migration {Version}: {Description}")]
-    public static partial void MigrationApplied(ILogger logger, int version, string description);
-
-    [LoggerMessage(1003, LogLevel.Warning, "SQLite journal mode is {Mode}, not WAL: readers and the writer will block each other")]
-    public static partial void NotWal(ILogger logger, string mode);
-
-    [LoggerMessage(1004, LogLevel.Information, "Closed object store {Path} at revision {Revision}")]
-    public static partial void StoreClosed(ILogger logger, string path, long revision);
-
     [LoggerMessage(1101, LogLevel.Warning, "Dropped {Count} watcher(s) that fell behind at revision {Revision}")]
     public static partial void WatchersDropped(ILogger logger, int count, long revision);
 }

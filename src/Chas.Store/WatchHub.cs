@@ -67,7 +67,8 @@ public sealed class WatchHub
         lock (_lock) { return FloorFor(kinds); }
     }
 
-    internal int SubscriberCount
+    /// <summary>How many watches are open: a watch that ended (cancelled, dropped, completed) no longer counts.</summary>
+    public int SubscriberCount
     {
         get { lock (_lock) { return _subscriptions.Count; } }
     }

@@ -2,6 +2,7 @@ using Chas.Contracts;
 using Chas.Server.Controllers;
 using Chas.Server.State;
 using Chas.Store;
+using Chas.Store.Sqlite;
 
 namespace Chas.Server.Tests;
 

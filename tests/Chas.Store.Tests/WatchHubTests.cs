@@ -1,3 +1,5 @@
+using Chas.Store.ContractTests;
+
 namespace Chas.Store.Tests;
 
 public sealed class WatchHubTests

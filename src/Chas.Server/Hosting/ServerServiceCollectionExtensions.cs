@@ -6,6 +6,7 @@ using Chas.Server.Auth;
 using Chas.Server.Controllers;
 using Chas.Server.State;
 using Chas.Store;
+using Chas.Store.Sqlite;
 using Chas.Server.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

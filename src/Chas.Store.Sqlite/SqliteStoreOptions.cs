@@ -1,4 +1,4 @@
-namespace Chas.Store;
+namespace Chas.Store.Sqlite;
 
 /// <summary>Where and how <see cref="SqliteObjectStore"/> keeps its data.</summary>
 public sealed record SqliteStoreOptions

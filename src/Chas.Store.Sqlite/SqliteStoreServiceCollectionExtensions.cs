@@ -2,9 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
-namespace Chas.Store;
+namespace Chas.Store.Sqlite;
 
-public static class StoreServiceCollectionExtensions
+public static class SqliteStoreServiceCollectionExtensions
 {
     /// <summary>Registers a <see cref="SqliteObjectStore"/> on <paramref name="databasePath"/> as the <see cref="IObjectStore"/>.</summary>
     public static IServiceCollection AddSqliteStore(this IServiceCollection services, string databasePath) =>

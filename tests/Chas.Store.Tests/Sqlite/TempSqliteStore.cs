@@ -1,12 +1,15 @@
-namespace Chas.Store.Tests;
+using Chas.Store.ContractTests;
+using Chas.Store.Sqlite;
+
+namespace Chas.Store.Tests.Sqlite;
 
 /// <summary>A <see cref="SqliteObjectStore"/> on a database file in its own temporary directory, deleted on dispose.</summary>
-internal sealed class TempStore : IAsyncDisposable
+internal sealed class TempSqliteStore : IStoreUnderTest
 {
     private readonly string _directory;
     private readonly SqliteStoreOptions _options;
 
-    private TempStore(string directory, SqliteStoreOptions options, SqliteObjectStore store)
+    private TempSqliteStore(string directory, SqliteStoreOptions options, SqliteObjectStore store)
     {
         _directory = directory;
         _options = options;
@@ -15,16 +18,29 @@ internal sealed class TempStore : IAsyncDisposable
 
     public SqliteObjectStore Store { get; private set; }
 
+    IObjectStore IStoreUnderTest.Store => Store;
+
+    public int OpenWatchCount => Store.Hub.SubscriberCount;
+
     public string DatabasePath => _options.DatabasePath;
 
+    /// <summary>The contract suite's settings in SQLite's terms; null settings keep the SQLite defaults.</summary>
+    public static Task<TempSqliteStore> CreateAsync(StoreContractSettings settings) =>
+        CreateAsync(options => options with
+        {
+            HistorySize = settings.HistorySize ?? options.HistorySize,
+            WatchBufferSize = settings.WatchBufferSize ?? options.WatchBufferSize,
+            SynchronousFull = settings.DurableCommits && options.SynchronousFull,
+        });
+
     /// <param name="configure">Adjusts the options; the database path is already set.</param>
-    public static async Task<TempStore> CreateAsync(Func<SqliteStoreOptions, SqliteStoreOptions>? configure = null)
+    public static async Task<TempSqliteStore> CreateAsync(Func<SqliteStoreOptions, SqliteStoreOptions>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "chas-store-tests", Guid.NewGuid().ToString("N"));
         // A subdirectory that does not exist yet: opening the store must create it.
         var options = new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "data", "chas.db") };
         options = configure?.Invoke(options) ?? options;
-        return new TempStore(directory, options, await SqliteObjectStore.OpenAsync(options));
+        return new TempSqliteStore(directory, options, await SqliteObjectStore.OpenAsync(options));
     }
 
     /// <summary>Closes the store and opens the same file again, as a server restart would.</summary>

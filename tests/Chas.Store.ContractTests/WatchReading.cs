@@ -1,6 +1,6 @@
-namespace Chas.Store.Tests;
+namespace Chas.Store.ContractTests;
 
-internal static class WatchReading
+public static class WatchReading
 {
     /// <summary>
     /// The first <paramref name="count"/> changes of a watch, or fewer when they do not come within the

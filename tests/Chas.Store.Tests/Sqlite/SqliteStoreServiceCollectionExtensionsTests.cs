@@ -1,8 +1,9 @@
+using Chas.Store.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Chas.Store.Tests;
+namespace Chas.Store.Tests.Sqlite;
 
-public sealed class StoreServiceCollectionExtensionsTests
+public sealed class SqliteStoreServiceCollectionExtensionsTests
 {
     [Fact]
     public async Task AddSqliteStore_registers_a_singleton_that_opens_the_database_on_first_resolve()

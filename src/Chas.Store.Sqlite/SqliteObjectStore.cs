@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Chas.Store;
+namespace Chas.Store.Sqlite;
 
 /// <summary>
 /// <see cref="IObjectStore"/> in one SQLite file, in WAL mode so that reads never wait for the writer.
@@ -58,7 +58,7 @@ public sealed class SqliteObjectStore : IObjectStore
             var hub = new WatchHub(revision, options.HistorySize, options.WatchBufferSize, logger, options.SeparateHistoryKinds);
             var writer = new SqliteCommitWriter(connection);
             var readConnectionString = ConnectionString(path, SqliteOpenMode.ReadWrite, pooling: true, options);
-            StoreLog.StoreOpened(logger, path, revision);
+            SqliteStoreLog.StoreOpened(logger, path, revision);
             return new SqliteObjectStore(path, readConnectionString, writer, hub, revision, logger);
         }
         catch
@@ -111,7 +111,7 @@ public sealed class SqliteObjectStore : IObjectStore
 
     public async Task<long> CommitAsync(IReadOnlyList<WriteOp> writes, CancellationToken cancellationToken = default)
     {
-        ValidateWrites(writes);
+        CommitChecks.EnsureWellFormed(writes);
         ObjectDisposedException.ThrowIf(_disposed, this);
 
         await _writeLock.WaitAsync(cancellationToken);
@@ -156,44 +156,12 @@ public sealed class SqliteObjectStore : IObjectStore
             {
                 SqliteConnection.ClearPool(pooled);
             }
-            StoreLog.StoreClosed(_logger, _path, _revision);
+            SqliteStoreLog.StoreClosed(_logger, _path, _revision);
         }
         finally
         {
             // Released, not disposed: a commit waiting for the lock must wake up to its ObjectDisposedException.
             _writeLock.Release();
-        }
-    }
-
-    private static void ValidateWrites(IReadOnlyList<WriteOp> writes)
-    {
-        ArgumentNullException.ThrowIfNull(writes);
-        if (writes.Count == 0)
-        {
-            throw new ArgumentException("a commit needs at least one write", nameof(writes));
-        }
-
-        var targets = new HashSet<(string Kind, string Key)>();
-        foreach (var write in writes)
-        {
-            ArgumentNullException.ThrowIfNull(write, nameof(writes));
-            if (string.IsNullOrEmpty(write.Kind) || string.IsNullOrEmpty(write.Key))
-            {
-                throw new ArgumentException("every write needs a kind and a key", nameof(writes));
-            }
-            if (write.ExpectedVersion < WriteOp.AnyVersion)
-            {
-                throw new ArgumentException($"{write.Kind} '{write.Key}': expected version {write.ExpectedVersion} is invalid", nameof(writes));
-            }
-            if (write.Json is null && write.ExpectedVersion == WriteOp.MustNotExist)
-            {
-                throw new ArgumentException($"{write.Kind} '{write.Key}': a delete cannot require the object to be absent", nameof(writes));
-            }
-            // Two writes to one object would make its resulting version and events ambiguous.
-            if (!targets.Add((write.Kind, write.Key)))
-            {
-                throw new ArgumentException($"{write.Kind} '{write.Key}' is written twice in one commit", nameof(writes));
-            }
         }
     }
 
@@ -223,7 +191,7 @@ public sealed class SqliteObjectStore : IObjectStore
         var mode = Convert.ToString(await command.ExecuteScalarAsync(cancellationToken)) ?? "";
         if (!mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
         {
-            StoreLog.NotWal(logger, mode);
+            SqliteStoreLog.NotWal(logger, mode);
         }
 
         var synchronous = options.SynchronousFull ? "FULL" : "NORMAL";

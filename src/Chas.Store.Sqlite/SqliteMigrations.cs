@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace Chas.Store;
+namespace Chas.Store.Sqlite;
 
 /// <summary>
 /// The SQLite schema as an ordered list of steps. Each step runs once per database, in its own
@@ -64,7 +64,7 @@ internal static class SqliteMigrations
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);
-            StoreLog.MigrationApplied(logger, migration.Version, migration.Description);
+            SqliteStoreLog.MigrationApplied(logger, migration.Version, migration.Description);
         }
     }
 

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Chas.Store;
+namespace Chas.Store.Sqlite;
 
 /// <summary>
 /// Owns the one connection that writes, with its statements prepared once, and applies one commit
@@ -46,7 +46,7 @@ internal sealed class SqliteCommitWriter : IDisposable
         for (var i = 0; i < writes.Count; i++)
         {
             previous[i] = ReadCurrent(transaction, writes[i].Kind, writes[i].Key);
-            EnsureExpectedVersionHolds(writes[i], previous[i]?.Version);
+            CommitChecks.EnsureExpectedVersionHolds(writes[i], previous[i]?.Version);
         }
 
         for (var i = 0; i < writes.Count; i++)
@@ -77,21 +77,6 @@ internal sealed class SqliteCommitWriter : IDisposable
         _delete.Dispose();
         _setRevision.Dispose();
         _connection.Dispose();
-    }
-
-    private static void EnsureExpectedVersionHolds(WriteOp write, long? actual)
-    {
-        var holds = write.ExpectedVersion switch
-        {
-            WriteOp.MustNotExist => actual is null,
-            // Unconditional writes always hold, except a delete of nothing: there is nothing to delete.
-            WriteOp.AnyVersion => write.Json is not null || actual is not null,
-            var expected => actual == expected,
-        };
-        if (!holds)
-        {
-            throw new ConflictException(write.Kind, write.Key, write.ExpectedVersion, actual);
-        }
     }
 
     private (long Version, string Json)? ReadCurrent(SqliteTransaction transaction, string kind, string key)

@@ -1,12 +1,20 @@
-namespace Chas.Store.Tests;
+namespace Chas.Store.ContractTests;
 
-public sealed class SqliteObjectStoreWatchTests
+/// <summary>
+/// What every <see cref="IObjectStore"/> must do with watches: order, kinds, replay from a revision,
+/// the history's edge, restarts, slow and cancelled watchers. An engine's test project derives from
+/// this class and says how to create its store.
+/// </summary>
+public abstract class ObjectStoreWatchContractTests
 {
+    /// <summary>A new, empty store on storage of its own, set up as <paramref name="settings"/> asks.</summary>
+    protected abstract Task<IStoreUnderTest> CreateStoreAsync(StoreContractSettings settings);
+
     [Fact]
     public async Task Watch_from_a_list_revision_sees_exactly_the_later_changes_in_order()
     {
-        await using var temp = await TempStore.CreateAsync();
-        var store = temp.Store;
+        await using var subject = await CreateStoreAsync(new StoreContractSettings());
+        var store = subject.Store;
         await store.CommitAsync([WriteOp.Create("node", "old", "{}")]);
         var list = await store.ListAsync("node");
 
@@ -27,8 +35,8 @@ public sealed class SqliteObjectStoreWatchTests
     [Fact]
     public async Task Watch_with_kinds_sees_only_those_kinds_even_within_one_commit()
     {
-        await using var temp = await TempStore.CreateAsync();
-        var store = temp.Store;
+        await using var subject = await CreateStoreAsync(new StoreContractSettings());
+        var store = subject.Store;
         await store.CommitAsync([WriteOp.Create("node", "n1", "{}")]);
         await store.CommitAsync([WriteOp.Create("task", "t1", "{}"), WriteOp.Create("node", "n2", "{}")]);
         await store.CommitAsync([WriteOp.Create("route", "r1", "{}")]);
@@ -42,8 +50,8 @@ public sealed class SqliteObjectStoreWatchTests
     [Fact]
     public async Task Watch_from_a_middle_revision_replays_the_rest_then_continues_live()
     {
-        await using var temp = await TempStore.CreateAsync(options => options with { SynchronousFull = false });
-        var store = temp.Store;
+        await using var subject = await CreateStoreAsync(new StoreContractSettings { DurableCommits = false });
+        var store = subject.Store;
         for (var i = 1; i <= 100; i++)
         {
             await store.CommitAsync([WriteOp.Create("item", $"i{i}", "{}")]);
@@ -73,8 +81,8 @@ public sealed class SqliteObjectStoreWatchTests
     [Fact]
     public async Task List_then_watch_while_writers_run_rebuilds_the_final_state_without_gaps_or_duplicates()
     {
-        await using var temp = await TempStore.CreateAsync(options => options with { SynchronousFull = false });
-        var store = temp.Store;
+        await using var subject = await CreateStoreAsync(new StoreContractSettings { DurableCommits = false });
+        var store = subject.Store;
         var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var listed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Writes before and during the list, and keeps writing for 100 commits after it.
@@ -135,8 +143,8 @@ public sealed class SqliteObjectStoreWatchTests
     [Fact]
     public async Task Watch_from_before_the_history_is_too_old_and_from_its_edge_is_fine()
     {
-        await using var temp = await TempStore.CreateAsync(options => options with { HistorySize = 10, SynchronousFull = false });
-        var store = temp.Store;
+        await using var subject = await CreateStoreAsync(new StoreContractSettings { HistorySize = 10, DurableCommits = false });
+        var store = subject.Store;
         for (var i = 1; i <= 30; i++)
         {
             await store.CommitAsync([WriteOp.Create("item", $"i{i}", "{}")]);
@@ -152,11 +160,11 @@ public sealed class SqliteObjectStoreWatchTests
     [Fact]
     public async Task After_a_restart_only_a_watch_from_the_current_revision_is_possible()
     {
-        await using var temp = await TempStore.CreateAsync();
-        await temp.Store.CommitAsync([WriteOp.Create("item", "a", "{}")]);
-        await temp.Store.CommitAsync([WriteOp.Create("item", "b", "{}")]);
-        await temp.ReopenAsync();
-        var store = temp.Store;
+        await using var subject = await CreateStoreAsync(new StoreContractSettings());
+        await subject.Store.CommitAsync([WriteOp.Create("item", "a", "{}")]);
+        await subject.Store.CommitAsync([WriteOp.Create("item", "b", "{}")]);
+        await subject.ReopenAsync();
+        var store = subject.Store;
 
         await Assert.ThrowsAsync<RevisionTooOldException>(() => store.WatchAsync(null, 1).TakeAsync(1));
         var watch = store.WatchAsync(null, 2).TakeAsync(1);
@@ -169,8 +177,8 @@ public sealed class SqliteObjectStoreWatchTests
     [Fact]
     public async Task A_watcher_that_stops_reading_overflows_while_commits_never_wait_for_it()
     {
-        await using var temp = await TempStore.CreateAsync(options => options with { WatchBufferSize = 5, SynchronousFull = false });
-        var store = temp.Store;
+        await using var subject = await CreateStoreAsync(new StoreContractSettings { WatchBufferSize = 5, DurableCommits = false });
+        var store = subject.Store;
         await using var slow = store.WatchAsync(null, 0).GetAsyncEnumerator();
         var first = slow.MoveNextAsync(); // registers the watch, then the watcher stops reading
 
@@ -191,32 +199,32 @@ public sealed class SqliteObjectStoreWatchTests
         // What did arrive is a gap-free prefix, so the watcher can resume from its last revision.
         Assert.InRange(received.Count, 1, 19);
         Assert.Equal(Enumerable.Range(1, received.Count).Select(i => (long)i), received);
-        Assert.Equal(0, store.Hub.SubscriberCount);
+        Assert.Equal(0, subject.OpenWatchCount);
     }
 
     [Fact]
     public async Task Cancelling_a_watch_ends_it_quietly_and_unregisters_it()
     {
-        await using var temp = await TempStore.CreateAsync();
-        var store = temp.Store;
+        await using var subject = await CreateStoreAsync(new StoreContractSettings());
+        var store = subject.Store;
         using var cancellation = new CancellationTokenSource();
         await using var watch = store.WatchAsync(null, 0, cancellation.Token).GetAsyncEnumerator();
         var next = watch.MoveNextAsync();
-        Assert.Equal(1, store.Hub.SubscriberCount);
+        Assert.Equal(1, subject.OpenWatchCount);
 
         await cancellation.CancelAsync();
 
         Assert.False(await next.Soon());
-        Assert.Equal(0, store.Hub.SubscriberCount);
+        Assert.Equal(0, subject.OpenWatchCount);
     }
 
     [Fact]
     public async Task Closing_the_store_ends_open_watches()
     {
-        var temp = await TempStore.CreateAsync();
-        var watch = temp.Store.WatchAsync(null, 0).TakeAsync(1);
+        var subject = await CreateStoreAsync(new StoreContractSettings());
+        var watch = subject.Store.WatchAsync(null, 0).TakeAsync(1);
 
-        await temp.DisposeAsync();
+        await subject.DisposeAsync();
 
         Assert.Empty(await watch.Soon());
     }

@@ -1,0 +1,10 @@
+using Chas.Store.ContractTests;
+
+namespace Chas.Store.Tests.Sqlite;
+
+/// <summary>The watch contract, run against <see cref="Chas.Store.Sqlite.SqliteObjectStore"/> in a temporary directory.</summary>
+public sealed class SqliteObjectStoreWatchContract : ObjectStoreWatchContractTests
+{
+    protected override async Task<IStoreUnderTest> CreateStoreAsync(StoreContractSettings settings) =>
+        await TempSqliteStore.CreateAsync(settings);
+}
