@@ -102,9 +102,11 @@ public sealed class SchedulingTests : IAsyncLifetime
     [Fact]
     public async Task A_task_pending_too_long_fails_with_the_reason()
     {
-        await using var server = await TestServer.StartAsync(pendingTimeout: TimeSpan.FromSeconds(1));
+        // The timeout runs on the server's clock: a fake one, advanced past it, so the test does not wait for it.
+        await using var server = await FakeClockServer.StartAsync(o => o with { PendingTimeout = TimeSpan.FromSeconds(1) });
         await server.Admin.CreateTaskAsync(new CreateTaskRequest { Name = "impatient", Image = "x" });
-        var task = await Eventually.WaitAsync(() => server.Admin.GetTaskAsync("impatient"), t => t.Status == TaskPhase.Failed, "failed after the pending timeout");
+        var task = await server.AdvanceUntilAsync(TimeSpan.FromMilliseconds(500), () => server.Admin.GetTaskAsync("impatient"),
+            t => t.Status == TaskPhase.Failed, "failed after the pending timeout");
         Assert.Equal("not scheduled within 1s: 0/0 nodes available: no nodes registered", task.Error);
         Assert.NotNull(task.FinishedAt);
     }

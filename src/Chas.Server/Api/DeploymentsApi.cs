@@ -1,6 +1,6 @@
 using Chas.Contracts;
+using Chas.Server.Application;
 using Chas.Server.Auth;
-using Chas.Server.Hosting;
 using Chas.Server.State;
 using Chas.Server.Tenancy;
 using Chas.Store;
@@ -52,8 +52,7 @@ public static class DeploymentsApi
         return deployment is null ? Problems.NotFound("deployment", name) : Results.Ok(deployment);
     }
 
-    private static async Task<IResult> ApplyAsync(string name, HttpRequest request, DeploymentStore store, NamespaceStore namespaces,
-        NamespaceAccess access, QuotaGate quotas, TimeProvider time, ServerOptions options)
+    private static async Task<IResult> ApplyAsync(string name, HttpRequest request, DeploymentStore store, WorkloadAdmission admission, TimeProvider time)
     {
         var (body, problem) = await JsonBody.ReadAsync<ApplyDeploymentRequest>(request);
         if (problem is not null) return problem;
@@ -62,50 +61,49 @@ public static class DeploymentsApi
         var errors = Validate.Deployment(body);
         if (!errors.IsEmpty) return Problems.Validation(errors);
 
-        var ns = body.Namespace ?? RequestContext.NamespaceOf(request);
-        var caller = RequestContext.CallerOf(request.HttpContext);
-        if (ns != RequestContext.NamespaceOf(request) && await AccessMiddleware.RequireAsync(request.HttpContext, access, caller, ns, Role.User) is { } denied)
-            return denied;
-        if (body.Privileged == true && !caller.IsAdmin) return Problems.Status(StatusCodes.Status403Forbidden, "only admins may run privileged containers (privileged: true)");
-        if (!caller.IsAdmin && body.Ingress?.Hosts.FirstOrDefault(h => !HostOwnership.IsNamespaces(h, ns, options.Domain)) is { } foreign)
-            return Problems.Status(StatusCodes.Status403Forbidden,
-                $"only admins may route the host '{foreign}'; your deployments may use names under {ns}.{options.Domain} (e.g. api.{ns}.{options.Domain})");
         var template = DeploymentRevisions.TemplateOf(body);
-        var tenancy = await namespaces.GetAsync(ns, request.HttpContext.RequestAborted);
-        // Admins may address any namespace, but nothing is created in one that does not exist: it would be invisible
-        // in the namespace list, outside every quota, and unreachable for its would-be members.
-        if (tenancy is null) return Problems.NotFound("namespace", ns);
-        var needsApproval = Approvals.Needed(tenancy?.Approval, template.CpuMillis, template.MemoryBytes, template.Gpus);
-        var existingReplicas = (await store.GetAsync(ns, name, request.HttpContext.RequestAborted))?.Replicas;
-        var replicas = body.Replicas ?? existingReplicas ?? 1;
-        return await quotas.GuardAsync(ns, tenancy?.Quota, QuotaGate.Of(template.CpuMillis, template.MemoryBytes, template.Gpus, replicas), name, async () =>
+        var claim = new WorkloadClaim
         {
-            for (var attempt = 0; attempt < 20; attempt++)
+            Namespace = body.Namespace, Privileged = body.Privileged == true, Hosts = body.Ingress?.Hosts ?? [],
+            CpuMillis = template.CpuMillis, MemoryBytes = template.MemoryBytes, Gpus = template.Gpus,
+        };
+        var (admitted, refusal) = await admission.AdmitAsync(request.HttpContext, claim);
+        if (refusal is not null) return refusal;
+        var ct = request.HttpContext.RequestAborted;
+        var replicas = body.Replicas ?? (await store.GetAsync(admitted!.Namespace, name, ct))?.Replicas ?? 1;
+        return await admission.WithinQuotaAsync(admitted!, claim, replicas, replacingDeployment: name,
+            () => CreateOrUpdateAsync(name, body, template, admitted!, store, time, ct), ct);
+    }
+
+    private static async Task<IResult> CreateOrUpdateAsync(string name, ApplyDeploymentRequest body, WorkloadTemplate template, AdmittedWorkload admitted,
+        DeploymentStore store, TimeProvider time, CancellationToken ct)
+    {
+        var ns = admitted.Namespace;
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var existing = await store.GetAsync(ns, name, ct);
+            try
             {
-                var now = time.GetUtcNow();
-                var existing = await store.GetAsync(ns, name, request.HttpContext.RequestAborted);
-                try
+                if (existing is null)
                 {
-                    if (existing is null)
-                    {
-                        var fresh = DeploymentRevisions.New(name, ns, body, template, now);
-                        if (needsApproval) fresh = fresh with { Approval = Approvals.Pending, RolloutMessage = $"waiting for an operator's approval: chas approve {name} -n {ns}" };
-                        var created = await store.CreateAsync(fresh, request.HttpContext.RequestAborted);
-                        return Results.Created($"/api/v1/deployments/{name}", created);
-                    }
-                    var updated = DeploymentRevisions.Apply(existing, body, template, now);
-                    // A new revision that needs approval waits for it; the running revision keeps serving meanwhile.
-                    if (needsApproval && updated.Revision != existing.Revision)
-                        updated = updated with { Approval = Approvals.Pending, RolloutMessage = $"revision {updated.Revision} waits for an operator's approval: chas approve {name} -n {ns}" };
-                    return Results.Ok(updated == existing ? existing : await store.UpdateAsync(updated, request.HttpContext.RequestAborted));
+                    var fresh = DeploymentRevisions.New(name, ns, body, template, now);
+                    if (admitted.NeedsApproval) fresh = fresh with { Approval = Approvals.Pending, RolloutMessage = $"waiting for an operator's approval: chas approve {name} -n {ns}" };
+                    var created = await store.CreateAsync(fresh, ct);
+                    return Results.Created($"/api/v1/deployments/{name}", created);
                 }
-                catch (ConflictException)
-                {
-                    // Created or changed concurrently (often by the controller's status write): apply again on the new state.
-                }
+                var updated = DeploymentRevisions.Apply(existing, body, template, now);
+                // A new revision that needs approval waits for it; the running revision keeps serving meanwhile.
+                if (admitted.NeedsApproval && updated.Revision != existing.Revision)
+                    updated = updated with { Approval = Approvals.Pending, RolloutMessage = $"revision {updated.Revision} waits for an operator's approval: chas approve {name} -n {ns}" };
+                return Results.Ok(updated == existing ? existing : await store.UpdateAsync(updated, ct));
             }
-            return Problems.Conflict($"deployment '{name}' keeps changing; try again");
-        }, request.HttpContext.RequestAborted);
+            catch (ConflictException)
+            {
+                // Created or changed concurrently (often by the controller's status write): apply again on the new state.
+            }
+        }
+        return Problems.Conflict($"deployment '{name}' keeps changing; try again");
     }
 
     private static async Task<IResult> DecideAsync(string name, HttpContext context, DeploymentStore store, TimeProvider time, bool approve)
@@ -130,7 +128,7 @@ public static class DeploymentsApi
         return waiting ? Results.Ok(updated) : Problems.Conflict($"deployment '{name}' is not waiting for approval");
     }
 
-    private static async Task<IResult> ScaleAsync(string name, HttpRequest request, DeploymentStore store, NamespaceStore namespaces, QuotaGate quotas)
+    private static async Task<IResult> ScaleAsync(string name, HttpRequest request, DeploymentStore store, WorkloadAdmission admission)
     {
         var (body, problem) = await JsonBody.ReadAsync<ScaleRequest>(request);
         if (problem is not null) return problem;
@@ -138,16 +136,14 @@ public static class DeploymentsApi
         Validate.Scale(errors, body!.Replicas);
         if (!errors.IsEmpty) return Problems.Validation(errors);
         var ns = RequestContext.NamespaceOf(request);
-        var current = await store.GetAsync(ns, name, request.HttpContext.RequestAborted);
+        var ct = request.HttpContext.RequestAborted;
+        var current = await store.GetAsync(ns, name, ct);
         if (current is null) return Problems.NotFound("deployment", name);
-        var t = current.Template;
-        var quota = (await namespaces.GetAsync(ns, request.HttpContext.RequestAborted))?.Quota;
-        return await quotas.GuardAsync(ns, quota, QuotaGate.Of(t.CpuMillis, t.MemoryBytes, t.Gpus, body.Replicas!.Value), name, async () =>
+        return await admission.RescaleWithinQuotaAsync(ns, name, current.Template, body.Replicas!.Value, async () =>
         {
-            var updated = await store.UpdateAsync(ns, name,
-                d => d.Replicas == body.Replicas ? null : d with { Replicas = body.Replicas!.Value }, request.HttpContext.RequestAborted);
+            var updated = await store.UpdateAsync(ns, name, d => d.Replicas == body.Replicas ? null : d with { Replicas = body.Replicas!.Value }, ct);
             return updated is null ? Problems.NotFound("deployment", name) : Results.Ok(updated);
-        }, request.HttpContext.RequestAborted);
+        }, ct);
     }
 
     private static async Task<IResult> UndoAsync(string name, HttpRequest request, DeploymentStore store, TimeProvider time)

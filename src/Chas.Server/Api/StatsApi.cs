@@ -38,7 +38,7 @@ public static class StatsApi
     }
 
     private static async Task<IResult> TaskStatsAsync(string name, HttpContext context, TaskStore tasks, ClusterCache cache,
-        IHttpClientFactory http, ServerSecrets secrets, string? since = null)
+        IHttpClientFactory http, ServerSecrets secrets, TimeProvider time, string? since = null)
     {
         if (ParseSince(since) is { } invalid) return invalid;
         var ns = RequestContext.NamespaceOf(context.Request);
@@ -49,7 +49,7 @@ public static class StatsApi
         var node = cache.Node(task.Node);
         if (node is null) return Problems.Conflict($"task '{name}' runs on node '{task.Node}', which is no longer registered");
         var path = $"v1/stats/containers/{Uri.EscapeDataString(task.ContainerId)}" + SinceQuery(since);
-        var (series, error) = await AskAgentAsync(node, path, ChasJsonContext.Default.StatsSeries, http, secrets, context.RequestAborted);
+        var (series, error) = await AskAgentAsync(node, path, ChasJsonContext.Default.StatsSeries, http, secrets, time, context.RequestAborted);
         return Results.Ok((series ?? new StatsSeries { Samples = [] }) with
         {
             Kind = StatsSeries.TaskKind, Name = task.Name, Namespace = task.Namespace, Node = node.Name, ContainerId = task.ContainerId, Error = error,
@@ -57,24 +57,24 @@ public static class StatsApi
     }
 
     private static async Task<IResult> NodeStatsAsync(string name, HttpContext context, ClusterCache cache, IHttpClientFactory http,
-        ServerSecrets secrets, string? since = null)
+        ServerSecrets secrets, TimeProvider time, string? since = null)
     {
         if (ParseSince(since) is { } invalid) return invalid;
         var node = cache.Node(name);
         if (node is null) return Problems.NotFound("node", name);
-        var (series, error) = await AskAgentAsync(node, "v1/stats/node" + SinceQuery(since), ChasJsonContext.Default.StatsSeries, http, secrets, context.RequestAborted);
+        var (series, error) = await AskAgentAsync(node, "v1/stats/node" + SinceQuery(since), ChasJsonContext.Default.StatsSeries, http, secrets, time, context.RequestAborted);
         return Results.Ok(NodeSeries(node, series, error));
     }
 
-    private static async Task<IResult> AllNodesAsync(HttpContext context, ClusterCache cache, IHttpClientFactory http, ServerSecrets secrets)
+    private static async Task<IResult> AllNodesAsync(HttpContext context, ClusterCache cache, IHttpClientFactory http, ServerSecrets secrets, TimeProvider time)
     {
         var nodes = cache.Nodes().OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
         var answers = await Task.WhenAll(nodes.Select(n =>
-            AskAgentAsync(n, "v1/stats/node?latest=true", ChasJsonContext.Default.StatsSeries, http, secrets, context.RequestAborted)));
+            AskAgentAsync(n, "v1/stats/node?latest=true", ChasJsonContext.Default.StatsSeries, http, secrets, time, context.RequestAborted)));
         return Results.Ok(nodes.Zip(answers, (n, a) => NodeSeries(n, a.Result, a.Error)).ToList());
     }
 
-    private static async Task<IResult> AllTasksAsync(HttpContext context, ClusterCache cache, IHttpClientFactory http, ServerSecrets secrets)
+    private static async Task<IResult> AllTasksAsync(HttpContext context, ClusterCache cache, IHttpClientFactory http, ServerSecrets secrets, TimeProvider time)
     {
         var running = cache.Tasks()
             .Where(t => t is { ContainerId: not null, Node: not null } && !t.Status.IsTerminal() && RequestContext.Lists(context.Request, t.Namespace))
@@ -84,7 +84,7 @@ public static class StatsApi
         var byNode = await Task.WhenAll(running.Select(t => t.Node!).Distinct(StringComparer.Ordinal).Select(async name =>
         {
             if (cache.Node(name) is not { } node) return (Node: name, Latest: (IReadOnlyList<StatsSeries>?)null, Error: (string?)$"node '{name}' is no longer registered");
-            var (latest, error) = await AskAgentAsync(node, "v1/stats/containers", ChasJsonContext.Default.IReadOnlyListStatsSeries, http, secrets, context.RequestAborted);
+            var (latest, error) = await AskAgentAsync(node, "v1/stats/containers", ChasJsonContext.Default.IReadOnlyListStatsSeries, http, secrets, time, context.RequestAborted);
             return (Node: name, Latest: latest, Error: error);
         }));
         var answers = byNode.ToDictionary(a => a.Node, StringComparer.Ordinal);
@@ -106,11 +106,11 @@ public static class StatsApi
 
     /// <summary>GET from the node's agent with the node's credential; a node that fails or is slow gives an error text instead.</summary>
     private static async Task<(T? Result, string? Error)> AskAgentAsync<T>(NodeResource node, string path,
-        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, IHttpClientFactory http, ServerSecrets secrets, CancellationToken ct)
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, IHttpClientFactory http, ServerSecrets secrets, TimeProvider time, CancellationToken ct)
         where T : class
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(AgentTimeout);
+        using var slow = new CancellationTokenSource(AgentTimeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, slow.Token);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(node.AgentUrl), path));

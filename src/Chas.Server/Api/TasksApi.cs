@@ -1,4 +1,5 @@
 using Chas.Contracts;
+using Chas.Server.Application;
 using Chas.Server.Auth;
 using Chas.Server.State;
 using Chas.Server.Tenancy;
@@ -43,25 +44,22 @@ public static class TasksApi
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, TaskStore store, NamespaceStore namespaces, NamespaceAccess access, QuotaGate quotas, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpRequest request, TaskStore store, WorkloadAdmission admission, TimeProvider time)
     {
         var (body, problem) = await JsonBody.ReadAsync<CreateTaskRequest>(request);
         if (problem is not null) return problem;
         var errors = Validate.Task(body!);
         if (!errors.IsEmpty) return Problems.Validation(errors);
 
-        var ns = body!.Namespace ?? RequestContext.NamespaceOf(request);
-        var caller = RequestContext.CallerOf(request.HttpContext);
-        if (ns != RequestContext.NamespaceOf(request) && await AccessMiddleware.RequireAsync(request.HttpContext, access, caller, ns, Role.User) is { } denied)
-            return denied;
-        if (body.Privileged == true && !caller.IsAdmin) return Problems.Status(StatusCodes.Status403Forbidden, "only admins may run privileged containers (privileged: true)");
-        var gpus = body.Gpus ?? body.GpuIndices?.Count ?? 0;
-        var tenancy = await namespaces.GetAsync(ns, request.HttpContext.RequestAborted);
-        // Admins may address any namespace, but nothing is created in one that does not exist: it would be invisible
-        // in the namespace list, outside every quota, and unreachable for its would-be members.
-        if (tenancy is null) return Problems.NotFound("namespace", ns);
-        var needsApproval = Approvals.Needed(tenancy?.Approval, body.CpuMillis ?? 0, body.MemoryBytes ?? 0, gpus);
-
+        var claim = new WorkloadClaim
+        {
+            Namespace = body!.Namespace, Privileged = body.Privileged == true,
+            CpuMillis = body.CpuMillis ?? 0, MemoryBytes = body.MemoryBytes ?? 0, Gpus = body.Gpus ?? body.GpuIndices?.Count ?? 0,
+        };
+        var (admitted, refusal) = await admission.AdmitAsync(request.HttpContext, claim);
+        if (refusal is not null) return refusal;
+        var ns = admitted!.Namespace;
+        var needsApproval = admitted.NeedsApproval;
         var task = new TaskResource
         {
             Name = body.Name!,
@@ -86,7 +84,7 @@ public static class TasksApi
             Reason = needsApproval ? $"waiting for an operator's approval: chas approve {body.Name} -n {ns}" : "waiting for the scheduler",
             CreatedAt = time.GetUtcNow(),
         };
-        return await quotas.GuardAsync(ns, tenancy?.Quota, QuotaGate.Of(task.CpuMillis, task.MemoryBytes, gpus, 1), null, async () =>
+        return await admission.WithinQuotaAsync(admitted, claim, instances: 1, replacingDeployment: null, async () =>
         {
             try
             {

@@ -19,7 +19,8 @@ namespace Chas.Server.Api;
 /// </summary>
 public static class WatchApi
 {
-    private static readonly TimeSpan BookmarkInterval = TimeSpan.FromSeconds(10);
+    /// <summary>How long a silent watch waits before it sends a bookmark.</summary>
+    public static readonly TimeSpan BookmarkInterval = TimeSpan.FromSeconds(10);
 
     public static IEndpointRouteBuilder MapWatchApi(this IEndpointRouteBuilder app)
     {
@@ -29,35 +30,20 @@ public static class WatchApi
         return app;
     }
 
-    private static async Task WatchAsync(HttpContext context, IObjectStore store, TaskStore tasks, NodeStore nodes, DeploymentStore deployments, TimeProvider time, string? kind, long? since, string? node)
+    private static async Task WatchAsync(HttpContext context, IObjectStore store, WatchableKinds kinds, TimeProvider time, string? kind, long? since, string? node)
     {
-        if (RequestContext.CallerOf(context).Kind == CallerKind.Node && kind != TaskStore.KindName)
+        var watched = kinds.Find(kind);
+        if (RequestContext.CallerOf(context).Kind == CallerKind.Node && watched?.NodesMayWatch != true)
         {
             await Problems.Status(StatusCodes.Status403Forbidden, "a node may only watch its own tasks (kind=tasks&node=SELF)").ExecuteAsync(context);
             return;
         }
-        Func<ChangeEvent, string?> render;
-        switch (kind)
+        if (watched is null)
         {
-            case TaskStore.KindName:
-                render = ev => Visible(context.Request, ev) ? RenderTask(ev, tasks, node) : null;
-                break;
-            case NodeStore.KindName:
-                render = ev => RenderNode(ev, nodes);
-                break;
-            case DeploymentStore.KindName:
-                render = ev => !Visible(context.Request, ev) ? null : JsonSerializer.Serialize(new WatchEvent<DeploymentResource>
-                {
-                    Type = TypeOf(ev.Type), Revision = ev.Revision, Object = deployments.Deserialize(ev.Json, ev.Revision),
-                }, ChasJsonContext.Default.WatchEventDeploymentResource);
-                break;
-            case EventLog.KindName:
-                render = ev => RenderEvent(context.Request, ev);
-                break;
-            default:
-                await Problems.Field("kind", "must be 'tasks', 'nodes', 'deployments' or 'events'").ExecuteAsync(context);
-                return;
+            await Problems.Field("kind", $"must be {kinds.Names()}").ExecuteAsync(context);
+            return;
         }
+        var scope = new WatchScope(context.Request, node);
         if (since is < 0)
         {
             await Problems.Field("since", "must not be negative").ExecuteAsync(context);
@@ -73,7 +59,7 @@ public static class WatchApi
             return;
         }
         var from = since ?? store.CurrentRevision;
-        await using var changes = store.WatchAsync(new HashSet<string> { kind }, from, ct).GetAsyncEnumerator(ct);
+        await using var changes = store.WatchAsync(new HashSet<string> { watched.Name }, from, ct).GetAsyncEnumerator(ct);
 
         // The store validates the revision before its first await, so a too-old revision fails
         // synchronously here and can still be answered with a proper 410 instead of a broken stream.
@@ -94,7 +80,7 @@ public static class WatchApi
         {
             // One bookmark timer per watcher, re-armed only when it fires: a timer per event costs
             // more than the event itself when thousands of agents watch.
-            var tick = Task.Delay(BookmarkInterval, ct);
+            var tick = Task.Delay(BookmarkInterval, time, ct);
             while (!ct.IsCancellationRequested)
             {
                 var done = await Task.WhenAny(pending, tick);
@@ -102,14 +88,14 @@ public static class WatchApi
                 {
                     await WriteAsync(context, WatchEventTypes.Bookmark, lastRevision,
                         $"{{\"type\":\"bookmark\",\"revision\":{Math.Max(lastRevision, store.CurrentRevision)}}}", ct);
-                    tick = Task.Delay(BookmarkInterval, ct);
+                    tick = Task.Delay(BookmarkInterval, time, ct);
                     continue;
                 }
                 if (!await pending) break;
                 var change = changes.Current;
                 lastRevision = change.Revision;
-                var payload = render(change);
-                if (payload is not null) await WriteAsync(context, TypeOf(change.Type), change.Revision, payload, ct);
+                var payload = watched.Render(scope, change);
+                if (payload is not null) await WriteAsync(context, WatchableKind.TypeOf(change.Type), change.Revision, payload, ct);
                 pending = changes.MoveNextAsync().AsTask();
             }
         }
@@ -130,42 +116,6 @@ public static class WatchApi
             catch (Exception) when (ct.IsCancellationRequested || pending.IsFaulted) { }
         }
     }
-
-    /// <summary>Tasks and deployments are keyed "namespace/name": callers see only their namespaces' changes.</summary>
-    private static bool Visible(HttpRequest request, ChangeEvent change)
-    {
-        var slash = change.Key.IndexOf('/', StringComparison.Ordinal);
-        return slash < 0 || RequestContext.Lists(request, change.Key[..slash]);
-    }
-
-    private static string? RenderTask(ChangeEvent change, TaskStore tasks, string? node)
-    {
-        // An agent watches only its own node: skip other nodes' changes before paying for JSON.
-        if (node is not null && !change.Json.Contains($"\"node\":{JsonSerializer.Serialize(node)}", StringComparison.Ordinal)) return null;
-        var task = tasks.Deserialize(change.Json, change.Revision);
-        if (node is not null && task.Node != node) return null;
-        return JsonSerializer.Serialize(new WatchEvent<TaskResource> { Type = TypeOf(change.Type), Revision = change.Revision, Object = task },
-            ChasJsonContext.Default.WatchEventTaskResource);
-    }
-
-    /// <summary>Events are keyed "namespace/id", node events "_cluster/id": those are for anyone who may read nodes.</summary>
-    private static string? RenderEvent(HttpRequest request, ChangeEvent change)
-    {
-        var ev = EventLog.Deserialize(change.Json, change.Revision);
-        return !EventsApi.Visible(request, ev) ? null
-            : JsonSerializer.Serialize(new WatchEvent<EventResource> { Type = TypeOf(change.Type), Revision = change.Revision, Object = ev }, ChasJsonContext.Default.WatchEventEventResource);
-    }
-
-    private static string RenderNode(ChangeEvent change, NodeStore nodes) =>
-        JsonSerializer.Serialize(new WatchEvent<NodeResource> { Type = TypeOf(change.Type), Revision = change.Revision, Object = nodes.Deserialize(change.Json, change.Revision) },
-            ChasJsonContext.Default.WatchEventNodeResource);
-
-    private static string TypeOf(ChangeType type) => type switch
-    {
-        ChangeType.Added => WatchEventTypes.Added,
-        ChangeType.Modified => WatchEventTypes.Modified,
-        _ => WatchEventTypes.Deleted,
-    };
 
     private static async Task WriteAsync(HttpContext context, string eventName, long revision, string data, CancellationToken ct)
     {

@@ -41,8 +41,8 @@ public sealed partial class DeploymentController(
             }
             if (dirty.Count == 0)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                wait.CancelAfter(RolloutRecheck);
+                using var recheck = new CancellationTokenSource(RolloutRecheck, time);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, recheck.Token);
                 try { await changes.WaitToReadAsync(wait.Token); }
                 catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { }
                 continue;

@@ -56,8 +56,8 @@ public sealed partial class TaskSchedulingController(
                 LogPassFailed(logger, ex);
                 nextDeadline = TimeSpan.FromSeconds(1);
             }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            timeout.CancelAfter(nextDeadline);
+            using var deadline = new CancellationTokenSource(nextDeadline, time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
             try
             {
                 await changes.WaitToReadAsync(timeout.Token);

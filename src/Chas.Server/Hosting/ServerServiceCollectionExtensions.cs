@@ -2,6 +2,7 @@ using Chas.Contracts;
 using Chas.Dashboard.Hosting;
 using Chas.Scheduling;
 using Chas.Server.Api;
+using Chas.Server.Application;
 using Chas.Server.Auth;
 using Chas.Server.Controllers;
 using Chas.Server.State;
@@ -45,6 +46,7 @@ public static class ServerServiceCollectionExtensions
         services.AddChasAuthentication();
         services.TryAddSingleton<UserAdministration>();
         services.TryAddSingleton<QuotaGate>();
+        services.AddChasApplicationServices();
         services.TryAddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
         services.TryAddSingleton<TrafficReports>();

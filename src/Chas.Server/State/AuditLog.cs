@@ -12,7 +12,7 @@ namespace Chas.Server.State;
 /// Entries are written in batches off the request path, so auditing never slows an answer; the
 /// newest <see cref="ServerOptions.AuditHistory"/> entries are kept.
 /// </summary>
-public sealed class AuditLog(IObjectStore store, ServerOptions options) : BackgroundService
+public sealed class AuditLog(IObjectStore store, ServerOptions options, TimeProvider time) : BackgroundService
 {
     public const string KindName = "audit";
     private readonly Channel<AuditEntry> _pending = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
@@ -39,14 +39,14 @@ public sealed class AuditLog(IObjectStore store, ServerOptions options) : Backgr
             .ToList();
     }
 
-    private long _committed;
+    /// <summary>How long a query waits for what was recorded before it to reach the store.</summary>
+    public static readonly TimeSpan FlushLimit = TimeSpan.FromSeconds(2);
+
+    // The id of the newest entry in the store.
+    private readonly MonotonicCounter _committed = new();
 
     /// <summary>Waits (briefly) until what was recorded before the call is in the store, so a query right after a request sees it.</summary>
-    private async Task FlushedAsync(CancellationToken ct)
-    {
-        var target = Interlocked.Read(ref _sequence);
-        for (var i = 0; i < 200 && Interlocked.Read(ref _committed) < target; i++) await Task.Delay(10, ct);
-    }
+    private Task<bool> FlushedAsync(CancellationToken ct) => _committed.WaitForAsync(Interlocked.Read(ref _sequence), FlushLimit, time, ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -72,7 +72,7 @@ public sealed class AuditLog(IObjectStore store, ServerOptions options) : Backgr
             {
                 // Two entries with one key cannot happen (ids are unique); a trimmed key already gone is harmless.
             }
-            Interlocked.Exchange(ref _committed, last);
+            _committed.RaiseTo(last);
         }
     }
 }

@@ -25,8 +25,12 @@ public sealed partial class EventLog(IObjectStore store, ServerOptions options, 
 
     private readonly Channel<EventResource> _pending = Channel.CreateBounded<EventResource>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    /// <summary>How long a query waits for what was recorded before it to reach the store.</summary>
+    public static readonly TimeSpan FlushLimit = TimeSpan.FromSeconds(2);
+
     private long _recorded;
-    private long _handled;
+    // Written or dropped: what the writer is done with.
+    private readonly MonotonicCounter _handled = new();
 
     /// <summary>Queues an event; never blocks and never throws (when 10,000 wait, the oldest is dropped).</summary>
     public void Record(EventResource ev)
@@ -35,7 +39,7 @@ public sealed partial class EventLog(IObjectStore store, ServerOptions options, 
         {
             Interlocked.Increment(ref _recorded);
             var at = ev.Time == default ? time.GetUtcNow() : ev.Time;
-            if (!_pending.Writer.TryWrite(ev with { Time = at, FirstTime = at })) Interlocked.Increment(ref _handled);
+            if (!_pending.Writer.TryWrite(ev with { Time = at, FirstTime = at })) _handled.Add(1);
         }
         catch (Exception)
         {
@@ -76,11 +80,7 @@ public sealed partial class EventLog(IObjectStore store, ServerOptions options, 
     public static string ScopeOf(EventResource ev) => ev.Namespace ?? ClusterScope;
 
     /// <summary>Waits (briefly) until what was recorded before the call is in the store, so a query right after sees it.</summary>
-    private async Task FlushedAsync(CancellationToken ct)
-    {
-        var target = Interlocked.Read(ref _recorded);
-        for (var i = 0; i < 200 && Interlocked.Read(ref _handled) < target; i++) await Task.Delay(10, ct);
-    }
+    private Task<bool> FlushedAsync(CancellationToken ct) => _handled.WaitForAsync(Interlocked.Read(ref _recorded), FlushLimit, time, ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -136,7 +136,7 @@ public sealed partial class EventLog(IObjectStore store, ServerOptions options, 
             {
                 LogWriteFailed(logger, read, ex);
             }
-            Interlocked.Add(ref _handled, read);
+            _handled.Add(read);
         }
     }
 
