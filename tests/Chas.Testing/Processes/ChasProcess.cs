@@ -1,71 +1,52 @@
 using System.Diagnostics;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
+
+/// <summary>Which `chas` a harness starts and how, for the harnesses that tests and benches share.</summary>
+public sealed record ChasProcessOptions
+{
+    /// <summary>The `chas` executable; null is the checkout's bin/chas (<see cref="RepoPaths.ChasExecutable"/>).</summary>
+    public string? Executable { get; init; }
+
+    /// <summary>Every line is also written to stderr (a bench's --verbose).</summary>
+    public bool Echo { get; init; }
+
+    /// <summary>Called with each line the process prints.</summary>
+    public Action<string>? OnLine { get; init; }
+
+    /// <summary>Environment variables set for the process, beyond the isolating ones of <see cref="ChildEnvironment"/>.</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    /// <summary>See <see cref="ChildProcessOptions.StopGrace"/>: null kills it on dispose.</summary>
+    public TimeSpan? StopGrace { get; init; }
+}
 
 /// <summary>
-/// One long-running `bin/chas` process (dev or agent) with its stdout and stderr copied, line by line,
-/// into an <see cref="OutputLog"/>.
+/// A long-running `chas` command (dev, server, agent, ingress) as a <see cref="ChildProcess"/>: started in the
+/// checkout with an environment that never reaches the developer's own configuration or server.
 /// </summary>
-internal sealed class ChasProcess : IAsyncDisposable
+public static class ChasProcess
 {
-    private readonly Process _process;
-
-    private ChasProcess(Process process) => _process = process;
-
-    public int Id => _process.Id;
-    public bool HasExited => _process.HasExited;
-    public int ExitCode => _process.ExitCode;
-
-    public static ChasProcess Start(IEnumerable<string> args, string configPath, OutputLog log, string label)
+    public static ChildProcess Start(IEnumerable<string> args, string configPath, OutputLog log, string label, ChasProcessOptions? options = null)
     {
-        var info = new ProcessStartInfo(RepoPaths.ChasExecutable)
+        options ??= new ChasProcessOptions();
+        return ChildProcess.Start(label, options.Executable ?? RepoPaths.ChasExecutable, args, log, new ChildProcessOptions
         {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        ChildEnvironment.Apply(info, configPath);
-
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Append($"[{label}] {e.Data}"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Append($"[{label} stderr] {e.Data}"); };
-        log.Append($"[{label}] $ chas {string.Join(' ', info.ArgumentList)}");
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new ChasProcess(process);
-    }
-
-    /// <summary>SIGKILL, as a crash or a pulled plug would end it: no shutdown code runs.</summary>
-    public async Task KillAsync()
-    {
-        if (!_process.HasExited)
-        {
-            try
+            Echo = options.Echo,
+            OnLine = options.OnLine,
+            StopGrace = options.StopGrace,
+            Configure = info =>
             {
-                _process.Kill(entireProcessTree: false);
-            }
-            catch (InvalidOperationException)
-            {
-                // Exited between the check and the kill.
-            }
-        }
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _process.WaitForExitAsync(deadline.Token);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await KillAsync();
-        _process.Dispose();
+                info.WorkingDirectory = RepoPaths.Root;
+                ChildEnvironment.Apply(info, configPath);
+                foreach (var (key, value) in options.Environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+            },
+        });
     }
 }
 
 /// <summary>The environment every `chas` the tests start gets: never the developer's own configuration or server.</summary>
-internal static class ChildEnvironment
+public static class ChildEnvironment
 {
     public static void Apply(ProcessStartInfo info, string configPath)
     {
