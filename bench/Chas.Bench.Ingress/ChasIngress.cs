@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Chas.Client;
 using Chas.Contracts;
 
@@ -16,19 +15,23 @@ internal sealed class ChasIngress : IAsyncDisposable
     public const string Deployment = "bench";
     public const string Host = $"{Deployment}.{Namespaces.Default}.{ServiceCatalog.DefaultDomain}";
 
-    private readonly string _dataDir;
-    private ChildProcess? _server;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly OutputLog _log = new();
+    private ChasServerProcess? _server;
     private BackendNode? _node;
-    private ChildProcess? _ingress;
+    private IngressProcess? _ingress;
 
-    private ChasIngress(string dataDir) => _dataDir = dataDir;
+    private ChasIngress()
+    {
+    }
 
-    public Uri Url { get; private set; } = null!;
-    public TimeSpan CpuTime() => _ingress!.CpuTime();
+    public Uri Url => _ingress?.Url ?? throw new InvalidOperationException("chas ingress is not started");
+    public TimeSpan CpuTime() => ProcessCpu.OfTree(_ingress!.Process.Id);
 
     public static async Task<ChasIngress> StartAsync(BenchOptions options, int backendPort, HttpClient http, Action<string> progress, CancellationToken ct)
     {
-        var chas = new ChasIngress(Directory.CreateTempSubdirectory("chas-bench-ingress-").FullName);
+        var chas = new ChasIngress();
         try
         {
             await chas.StartPartsAsync(options, backendPort, http, progress, ct);
@@ -46,15 +49,17 @@ internal sealed class ChasIngress : IAsyncDisposable
         await EnsureIngressCommandAsync(options.ChasPath, ct);
         // The heartbeat timeout is long because heartbeats are not what this measures: with wrk keeping every core
         // busy, a late heartbeat must not take the instance out of the route in the middle of a measurement.
-        var apiPort = Loopback.FreePort();
-        var server = new Uri($"http://127.0.0.1:{apiPort}/");
-        _server = ChildProcess.Start("chas server", options.ChasPath,
-            ["server", "--data-dir", _dataDir, "--listen", "127.0.0.1", "--port", Invariant(apiPort), "--heartbeat-timeout", "60s"], options.Verbose);
-        await _server.WaitForLineAsync("chas server listening", TimeSpan.FromSeconds(60), ct);
-        // The server writes its tokens when its authentication first runs, not at start: one request does it.
-        (await http.GetAsync(new Uri(server, "readyz"), ct)).EnsureSuccessStatusCode();
-        var adminTokenFile = Path.Combine(_dataDir, "admin-token");
-        var adminToken = (await File.ReadAllTextAsync(adminTokenFile, ct)).Trim();
+        // SIGTERM on dispose: chas shuts down as on Ctrl-C, as it did when an operator stops it.
+        var chas = new ChasProcessOptions { Executable = options.ChasPath, Echo = options.Verbose, StopGrace = TimeSpan.FromSeconds(5) };
+        _server = await ChasServerProcess.StartAsync(new ChasServerSettings
+        {
+            ImportBusybox = false,
+            StartDeadline = StartTimeout,
+            TempPrefix = "chas-bench-ingress-",
+            Process = chas,
+        }, "--heartbeat-timeout", "60s");
+        var server = _server.Url;
+        var adminToken = _server.AdminToken;
         progress($"chas server up at {server}");
 
         // The admin token: the server lets it do what an agent does (join, heartbeat, report), so the hollow node
@@ -73,12 +78,9 @@ internal sealed class ChasIngress : IAsyncDisposable
             }, ct);
         }
 
-        var port = Loopback.FreePort();
-        Url = new Uri($"http://127.0.0.1:{port}/");
-        _ingress = ChildProcess.Start("chas ingress", options.ChasPath,
-            ["ingress", "--server", server.ToString(), "--token-file", adminTokenFile, "--listen", "127.0.0.1", "--port", Invariant(port)], options.Verbose, options.IngressEnv);
-        await _ingress.WaitForLineAsync("chas ingress listening", TimeSpan.FromSeconds(60), ct);
-        await _ingress.WaitAsync(Loopback.WaitUntilServesBackendAsync(http, Url, Host, ct), $"to route {Host} to the backend", TimeSpan.FromSeconds(60), ct);
+        // Ready once /healthz answers (it has listed the cluster), and then routing to the backend.
+        _ingress = await IngressProcess.StartAsync(_server, _log, chas with { Environment = options.IngressEnv }, tls: false, acceptCertificate: null);
+        await _ingress.Process.WaitAsync(Loopback.WaitUntilServesBackendAsync(http, Url, Host, ct), $"to route {Host} to the backend", StartTimeout, ct);
     }
 
     /// <summary>An older build of `chas` has no `ingress` command; say so instead of failing later with its usage text.</summary>
@@ -95,20 +97,10 @@ internal sealed class ChasIngress : IAsyncDisposable
             throw new InvalidOperationException($"{chasPath} has no `ingress` command (an older build?); rebuild it with ./run.sh build, or pass --chas PATH");
     }
 
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
-
     public async ValueTask DisposeAsync()
     {
         if (_ingress is not null) await _ingress.DisposeAsync();
         if (_node is not null) await _node.DisposeAsync();
         if (_server is not null) await _server.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort; it lives under the temporary directory.
-        }
     }
 }

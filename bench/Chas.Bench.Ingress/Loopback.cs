@@ -1,18 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Chas.Bench.Ingress;
 
 internal static class Loopback
 {
-    /// <summary>A port on 127.0.0.1 that nothing listens on now (for children that take a port on their command line).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>
     /// Waits until GET / with <paramref name="host"/> (or none) at <paramref name="url"/> answers 200 with the backend's
     /// body: the target really forwards to the backend, so a 404 or 503 answered fast is never measured as speed.

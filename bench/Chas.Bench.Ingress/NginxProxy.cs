@@ -20,7 +20,7 @@ internal sealed class NginxProxy : IAsyncDisposable
     }
 
     public Uri Url { get; }
-    public TimeSpan CpuTime() => _process.CpuTime();
+    public TimeSpan CpuTime() => ProcessCpu.OfTree(_process.Id);
 
     /// <summary>The configuration's gist, for the report.</summary>
     public const string Summary =
@@ -29,7 +29,7 @@ internal sealed class NginxProxy : IAsyncDisposable
     public static async Task<NginxProxy> StartAsync(BenchOptions options, int backendPort, HttpClient http, CancellationToken ct)
     {
         var dir = Directory.CreateTempSubdirectory("chas-bench-nginx-").FullName;
-        var port = Loopback.FreePort();
+        var port = PortRanges.FreeTcpPort();
         var config = Path.Combine(dir, "nginx.conf");
         Directory.CreateDirectory(Path.Combine(dir, "tmp"));
         await File.WriteAllTextAsync(config, Config(port, backendPort), ct);
@@ -37,7 +37,9 @@ internal sealed class NginxProxy : IAsyncDisposable
         try
         {
             // -e: the error log before the configuration is read (the default, /var/log/nginx, may not be writable).
-            process = ChildProcess.Start("nginx", options.NginxPath, ["-p", dir + "/", "-c", config, "-e", "stderr", "-g", "daemon off;"], options.Verbose);
+            // SIGTERM on dispose, so that nginx stops and reaps its workers.
+            process = ChildProcess.Start("nginx", options.NginxPath, ["-p", dir + "/", "-c", config, "-e", "stderr", "-g", "daemon off;"], new OutputLog(),
+                new ChildProcessOptions { Echo = options.Verbose, StopGrace = TimeSpan.FromSeconds(5) });
         }
         catch
         {

@@ -39,8 +39,7 @@ internal static class NodeLossBench
     {
         var loadAtStart = Machine.LoadAverage();
         var replicas = options.Instances;
-        await using var server = ServerProcess.Start(options.ChasPath, options.Verbose);
-        await server.WaitUntilUpAsync(TimeSpan.FromSeconds(60), ct);
+        await using var server = await ServerProcess.StartAsync(options.ChasPath, options.Verbose, TimeSpan.FromSeconds(60));
         using var admin = new ChasClient(server.Server, server.AdminToken);
         await using var nodes = new HollowNodes(server.Server, server.NodeToken, options.Nodes);
         await nodes.RegisterAllAsync(ct);

@@ -56,8 +56,7 @@ internal static class SchedulerBench
         progress(string.Create(CultureInfo.InvariantCulture,
             $"raw store: {raw.Objects} objects created in {raw.Creates.TotalSeconds:0.0} s, updated in {raw.Updates.TotalSeconds:0.0} s"));
 
-        await using var server = ServerProcess.Start(options.ChasPath, options.Verbose);
-        await server.WaitUntilUpAsync(TimeSpan.FromSeconds(60), ct);
+        await using var server = await ServerProcess.StartAsync(options.ChasPath, options.Verbose, TimeSpan.FromSeconds(60));
         await using var sampler = new ProcessSampler(server.Pid);
         using var admin = new ChasClient(server.Server, server.AdminToken);
         await using var nodes = new HollowNodes(server.Server, server.NodeToken, options.Nodes);

@@ -40,15 +40,26 @@ try
     Console.Out.WriteLine($"samples: {options.Samples} per side after {options.Warmup} warm-up, {(options.Interleave ? "interleaved" : "docker series first")}; " +
         $"image {BenchOptions.Image}, command '{string.Join(' ', BenchOptions.Command)}'");
 
-    await BenchImage.ImportAsync(docker, BenchOptions.Image, ct);
+    await BusyboxImage.ImportAsync(docker, BenchOptions.Image, ct);
     Progress($"imported {BenchOptions.Image}");
 
     // Started before the baseline so that both series run beside the same CHaS process (heartbeats, watches).
     var devStarted = time.GetTimestamp();
-    dev = ChasDevProcess.Start(options.ChasPath, nodeName, options.Verbose);
-    using var client = await dev.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), ct);
+    // The port range lies apart from chas dev's default one and from the tests' (31000-31999); the containers its
+    // agent leaves behind are removed by label below, with the baseline's.
+    dev = await ChasDevProcess.StartAsync(new ChasDevSettings
+    {
+        NodeName = nodeName,
+        PortRange = (32000, 32999),
+        ImportBusybox = false,
+        RemoveContainersOnDispose = false,
+        StartDeadline = TimeSpan.FromSeconds(60),
+        TempPrefix = "chas-bench-",
+        Process = new ChasProcessOptions { Executable = options.ChasPath, Echo = options.Verbose },
+    });
+    var client = dev.Client;
     Progress(string.Create(CultureInfo.InvariantCulture,
-        $"chas dev ready at {dev.Server} (node {nodeName}) after {time.GetElapsedTime(devStarted).TotalSeconds:0.0} s"));
+        $"chas dev ready at {dev.Url} (node {nodeName}) after {time.GetElapsedTime(devStarted).TotalSeconds:0.0} s"));
 
     // One watcher for the whole run, as a user's `chas ps --watch` would hold it.
     await using var watcher = await TaskWatcher.StartAsync(client, time, ct);

@@ -1,5 +1,4 @@
 using Chas.Contracts;
-using Chas.Server.Tests;
 
 namespace Chas.Agent.Tests;
 

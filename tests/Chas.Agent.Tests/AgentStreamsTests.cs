@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Chas.Contracts;
-using Chas.Server.Tests;
 
 namespace Chas.Agent.Tests;
 

@@ -1,6 +1,5 @@
 using Chas.Contracts;
 using Chas.Runtime;
-using Chas.Server.Tests;
 
 namespace Chas.Agent.Tests;
 

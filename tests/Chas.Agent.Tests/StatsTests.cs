@@ -4,7 +4,6 @@ using System.Text.Json;
 using Chas.Agent.Stats;
 using Chas.Contracts;
 using Chas.Runtime;
-using Chas.Server.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Chas.Agent.Tests;

@@ -1,6 +1,5 @@
 using Chas.Contracts;
 using Chas.Runtime;
-using Chas.Server.Tests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,3 @@
-using Chas.EndToEnd.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

@@ -20,7 +20,7 @@ public static class Screenshots
     public static async Task UpdateReadmeImageAsync(IPage page, ITestOutputHelper output)
     {
         if (Environment.GetEnvironmentVariable("CHAS_UPDATE_SCREENSHOTS") != "1") return;
-        var path = Path.Combine(Chas.EndToEnd.Tests.Infrastructure.RepoPaths.Root, "docs", "images", "dashboard.png");
+        var path = Path.Combine(RepoPaths.Root, "docs", "images", "dashboard.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
         output.WriteLine($"README image updated: {path}");

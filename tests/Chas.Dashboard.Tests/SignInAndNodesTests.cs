@@ -1,6 +1,5 @@
 using System.Net;
 using Chas.Contracts;
-using Chas.Server.Tests;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,4 +1,3 @@
-using Chas.EndToEnd.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
 namespace Chas.Dashboard.Tests;

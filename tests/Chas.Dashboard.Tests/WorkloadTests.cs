@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Chas.Client;
-using Chas.EndToEnd.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

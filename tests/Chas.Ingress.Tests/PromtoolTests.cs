@@ -1,6 +1,5 @@
 using System.Net;
 using Chas.Ingress.Tests.Infrastructure;
-using Chas.Server.Tests;
 
 namespace Chas.Ingress.Tests;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Chas.Contracts;
 using Chas.Ingress.Tests.Infrastructure;
-using Chas.Server.Tests;
 
 namespace Chas.Ingress.Tests;
 

@@ -1,6 +1,5 @@
 using Chas.Contracts;
 using Chas.Ingress.Tests.Infrastructure;
-using Chas.Server.Tests;
 
 namespace Chas.Ingress.Tests;
 

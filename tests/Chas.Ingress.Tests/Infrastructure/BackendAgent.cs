@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Chas.Client;
 using Chas.Contracts;
-using Chas.Server.Tests;
 
 namespace Chas.Ingress.Tests.Infrastructure;
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Chas.Contracts;
 using Chas.Ingress.Metrics;
-using Chas.Server.Tests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 

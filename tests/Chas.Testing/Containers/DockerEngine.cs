@@ -2,7 +2,7 @@ using Chas.Runtime;
 using Chas.Runtime.Docker;
 using Microsoft.Extensions.Options;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Containers;
 
 /// <summary>
 /// The Docker engine the agents run containers on, looked at directly through the Engine API — the

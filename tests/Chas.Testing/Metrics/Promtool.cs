@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Chas.Server.Tests;
+namespace Chas.Testing.Metrics;
 
 /// <summary>
 /// `promtool check metrics` (Debian's prometheus package) over scraped text: the exposition format parses and
@@ -13,7 +13,7 @@ public static class Promtool
             .Select(dir => Path.Combine(dir, "promtool")).FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException("promtool is not on PATH: install Debian's `prometheus` package (test.sh does) to check /metrics");
 
-    /// <summary>Fails the test with promtool's own words unless it accepts <paramref name="metrics"/> without a remark.</summary>
+    /// <summary>Throws <see cref="MetricsRejectedException"/> with promtool's own words unless it accepts <paramref name="metrics"/> without a remark.</summary>
     public static async Task AssertValidAsync(string metrics)
     {
         var file = Path.Combine(Path.GetTempPath(), $"chas-metrics-{Guid.NewGuid():N}.txt");
@@ -32,8 +32,9 @@ public static class Promtool
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await process.WaitForExitAsync(timeout.Token);
             var said = ((await stdout) + (await stderr)).Trim();
-            Assert.True(process.ExitCode == 0 && said.Length == 0,
-                $"promtool check metrics exited {process.ExitCode}: {said}\n--- metrics ---\n{metrics}");
+            // Thrown, not asserted: this library has no test framework, and any exception fails the test that called it.
+            if (process.ExitCode != 0 || said.Length != 0)
+                throw new MetricsRejectedException($"promtool check metrics exited {process.ExitCode}: {said}\n--- metrics ---\n{metrics}");
         }
         finally
         {
@@ -41,3 +42,6 @@ public static class Promtool
         }
     }
 }
+
+/// <summary>promtool found fault with the metrics; the message is its own words and the text it read.</summary>
+public sealed class MetricsRejectedException(string message) : Exception(message);

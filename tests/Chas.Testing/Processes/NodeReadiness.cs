@@ -1,7 +1,7 @@
 using Chas.Client;
 using Chas.Contracts;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
 
 /// <summary>
 /// When an agent that was just (re)started is really at work. A fresh node is ready only after its
@@ -9,12 +9,12 @@ namespace Chas.EndToEnd.Tests.Infrastructure;
 /// restarted node may still be stored as ready from before, so there the wait is for a re-registration
 /// (a new agent URL, since the agent API port is picked anew) followed by a heartbeat.
 /// </summary>
-internal static class NodeReadiness
+public static class NodeReadiness
 {
     public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(30);
 
     public static Task<NodeResource> WaitAsync(ChasClient client, string node, string? previousAgentUrl,
-        Func<bool> processExited, Func<string> diagnostics)
+        Func<bool> processExited, Func<string> diagnostics, TimeSpan? deadline = null)
     {
         DateTimeOffset? firstHeartbeatSeen = null;
         return Eventually.GetAsync(
@@ -30,6 +30,6 @@ internal static class NodeReadiness
                 firstHeartbeatSeen ??= n.LastHeartbeat;
                 return n.LastHeartbeat != firstHeartbeatSeen;
             },
-            StartDeadline, $"node '{node}' to be ready", diagnostics);
+            deadline ?? StartDeadline, $"node '{node}' to be ready", diagnostics);
     }
 }

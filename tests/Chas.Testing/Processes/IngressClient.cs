@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
 
 /// <summary>What the ingress answered to one request: the status and the body (a backend's hostname, or the ingress's own text).</summary>
 public sealed record IngressResponse(HttpStatusCode Status, string Body)

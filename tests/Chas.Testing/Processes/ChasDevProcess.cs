@@ -1,6 +1,31 @@
+using System.Globalization;
 using Chas.Client;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
+
+/// <summary>What differs between the `chas dev`s that tests and benches start; the defaults are the tests'.</summary>
+public sealed record ChasDevSettings
+{
+    /// <summary>The node's name; null makes one up (<c>e2e-</c> and 8 hex digits).</summary>
+    public string? NodeName { get; init; }
+
+    /// <summary>The host ports its node publishes from; null lends a block of <see cref="PortRanges"/>.</summary>
+    public (int From, int To)? PortRange { get; init; }
+
+    /// <summary>Imports <see cref="BusyboxImage.Reference"/> first, which every test task runs.</summary>
+    public bool ImportBusybox { get; init; } = true;
+
+    /// <summary>Removes the containers of its nodes on dispose (a bench removes them by label itself).</summary>
+    public bool RemoveContainersOnDispose { get; init; } = true;
+
+    /// <summary>How long it may take to write its tokens and have its node ready.</summary>
+    public TimeSpan StartDeadline { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The temp directory's name before its random part.</summary>
+    public string TempPrefix { get; init; } = "chas-e2e-";
+
+    public ChasProcessOptions Process { get; init; } = new();
+}
 
 /// <summary>
 /// A real `chas dev` (server and built-in agent in one process) on its own temp data directory, API
@@ -9,28 +34,28 @@ namespace Chas.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
 {
-    private static readonly TimeSpan TokenDeadline = TimeSpan.FromSeconds(30);
-
     private readonly string[] _extraArgs;
+    private readonly ChasDevSettings _settings;
+    private readonly TempDirectory _temp;
     private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
-    private ChasProcess? _process;
+    private ChildProcess? _process;
     private ChasClient? _client;
     private ChasCli? _cli;
     private int _incarnation;
     private string? _agentUrl;
     private bool _disposed;
 
-    private ChasDevProcess(string[] extraArgs, bool withIngress)
+    private ChasDevProcess(string[] extraArgs, bool withIngress, ChasDevSettings settings)
     {
         _extraArgs = extraArgs;
+        _settings = settings;
         IngressPort = withIngress ? PortRanges.FreeTcpPort() : 0;
-        var id = Guid.NewGuid().ToString("N")[..8];
-        TempDir = Path.Combine(Path.GetTempPath(), $"chas-e2e-{id}");
-        Directory.CreateDirectory(TempDir);
+        _temp = TempDirectory.Create(settings.TempPrefix);
+        TempDir = _temp.Path;
         DataDir = Path.Combine(TempDir, "data");
-        NodeName = $"e2e-{id}";
+        NodeName = settings.NodeName ?? $"e2e-{Path.GetFileName(TempDir)[^8..]}";
         Port = PortRanges.FreeTcpPort();
-        PortRange = PortRanges.NextPublishRange();
+        PortRange = settings.PortRange ?? PortRanges.NextPublishRange();
         // With --tls the API is https, signed by the server's own CA (see TlsDir).
         Url = new Uri($"{(extraArgs.Contains("--tls") ? "https" : "http")}://127.0.0.1:{Port}/");
         _nodeNames.Add(NodeName);
@@ -62,18 +87,21 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
     public string Diagnostics() => $"--- chas dev output ({NodeName}) ---\n{Log.Tail()}";
 
     /// <summary>Starts `chas dev` with <paramref name="extraArgs"/> added, and waits until its node is ready.</summary>
-    public static Task<ChasDevProcess> StartAsync(params string[] extraArgs) => StartNewAsync(withIngress: false, extraArgs);
+    public static Task<ChasDevProcess> StartAsync(params string[] extraArgs) => StartNewAsync(withIngress: false, new ChasDevSettings(), extraArgs);
+
+    /// <summary>Like <see cref="StartAsync(string[])"/>, with what differs for a bench (executable, node name, port range).</summary>
+    public static Task<ChasDevProcess> StartAsync(ChasDevSettings settings, params string[] extraArgs) => StartNewAsync(withIngress: false, settings, extraArgs);
 
     /// <summary>
     /// Starts `chas dev` with its ingress on a free port (<see cref="IngressPort"/>), and waits until its node
     /// is ready and the ingress answers its health check (it has listed the cluster once).
     /// </summary>
-    public static Task<ChasDevProcess> StartWithIngressAsync(params string[] extraArgs) => StartNewAsync(withIngress: true, extraArgs);
+    public static Task<ChasDevProcess> StartWithIngressAsync(params string[] extraArgs) => StartNewAsync(withIngress: true, new ChasDevSettings(), extraArgs);
 
-    private static async Task<ChasDevProcess> StartNewAsync(bool withIngress, string[] extraArgs)
+    private static async Task<ChasDevProcess> StartNewAsync(bool withIngress, ChasDevSettings settings, string[] extraArgs)
     {
-        await BusyboxImage.EnsureImportedAsync();
-        var dev = new ChasDevProcess(extraArgs, withIngress);
+        if (settings.ImportBusybox) await BusyboxImage.EnsureImportedAsync();
+        var dev = new ChasDevProcess(extraArgs, withIngress, settings);
         try
         {
             await dev.LaunchAsync(previousAgentUrl: null);
@@ -115,10 +143,10 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
         _incarnation++;
         string[] args =
         [
-            "dev", "--data-dir", DataDir, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--no-config", "--ingress-port", IngressPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--node-name", NodeName, "--port-range", $"{PortRange.From}-{PortRange.To}", .. _extraArgs,
+            "dev", "--data-dir", DataDir, "--port", Port.ToString(CultureInfo.InvariantCulture),
+            "--no-config", "--ingress-port", IngressPort.ToString(CultureInfo.InvariantCulture), "--node-name", NodeName, "--port-range", $"{PortRange.From}-{PortRange.To}", .. _extraArgs,
         ];
-        var process = ChasProcess.Start(args, CliConfigPath, Log, $"dev#{_incarnation}");
+        var process = ChasProcess.Start(args, CliConfigPath, Log, $"dev#{_incarnation}", _settings.Process);
         _process = process;
 
         AdminToken = await ReadDataFileAsync("admin-token", process);
@@ -128,11 +156,11 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
             ? ChasClientTls.TrustingCa(await ReadDataFileAsync(Path.Combine("tls", "ca.crt"), process))
             : null);
         _cli ??= new ChasCli(Url, AdminToken, CliConfigPath);
-        _agentUrl = (await NodeReadiness.WaitAsync(Client, NodeName, previousAgentUrl, () => process.HasExited, Diagnostics)).AgentUrl;
+        _agentUrl = (await NodeReadiness.WaitAsync(Client, NodeName, previousAgentUrl, () => process.HasExited, Diagnostics, _settings.StartDeadline)).AgentUrl;
     }
 
     /// <summary>A file chas dev writes into its data directory (tokens, the CA), trimmed, once it is there.</summary>
-    private async Task<string> ReadDataFileAsync(string file, ChasProcess process)
+    private async Task<string> ReadDataFileAsync(string file, ChildProcess process)
     {
         var path = Path.Combine(DataDir, file);
         return await Eventually.GetAsync(
@@ -141,7 +169,7 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
                 if (process.HasExited) throw new GiveUpException($"chas dev exited with code {process.ExitCode} while starting\n{Diagnostics()}");
                 return File.Exists(path) ? (await File.ReadAllTextAsync(path)).Trim() : "";
             },
-            token => token.Length > 0, TokenDeadline, $"chas dev to write {path}", Diagnostics);
+            token => token.Length > 0, _settings.StartDeadline, $"chas dev to write {path}", Diagnostics);
     }
 
     public async ValueTask DisposeAsync()
@@ -153,15 +181,11 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
         _client?.Dispose();
         string[] nodes;
         lock (_nodeNames) nodes = [.. _nodeNames];
-        foreach (var node in nodes) await DockerEngine.RemoveContainersOfNodeAsync(node);
-        PortRanges.Release(PortRange);
-        try
+        if (_settings.RemoveContainersOnDispose)
         {
-            Directory.Delete(TempDir, recursive: true);
+            foreach (var node in nodes) await DockerEngine.RemoveContainersOfNodeAsync(node);
         }
-        catch (IOException)
-        {
-            // Something still writes there (an agent being torn down); the OS cleans temp eventually.
-        }
+        if (_settings.PortRange is null) PortRanges.Release(PortRange);
+        _temp.Dispose();
     }
 }

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
 
 /// <summary>What a long-running process printed, kept across restarts, for failure messages and test output.</summary>
 public sealed class OutputLog

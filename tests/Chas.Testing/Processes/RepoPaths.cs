@@ -1,4 +1,4 @@
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
 
 /// <summary>Where the checkout is, and the `chas` executable built into it by `./run.sh build`.</summary>
 public static class RepoPaths

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Cli;
 
 /// <summary>
 /// `bin/chas` as a person at their own terminal: only their configuration file (what `chas login`

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
 
 /// <summary>
 /// A `chas server` with agents that offer exactly the same: `--cpu 2 --memory 4Gi`, no GPUs (a fake

@@ -1,10 +1,15 @@
 using System.Diagnostics;
 
-namespace Chas.Bench.Ingress;
+namespace Chas.Testing.Hardware;
 
-/// <summary>The machine as the run found it: every target shares its cores with wrk and the backend.</summary>
-internal static class Machine
+/// <summary>The machine as a bench run found it: a loaded or small machine explains a slow run.</summary>
+public static class Machine
 {
+    /// <summary>"2 cores, 23 GiB, load average 1.52 when the run began" (the load only where /proc says it).</summary>
+    public static string Describe(string? loadAtStart) =>
+        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB" +
+        (loadAtStart is null ? "" : $", load average {loadAtStart} when the run began");
+
     /// <summary>`nproc`: the cores this process may run on (what nginx's worker_processes auto counts too).</summary>
     public static int Cores()
     {

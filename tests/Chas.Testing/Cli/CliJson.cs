@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Cli;
 
 /// <summary>
 /// The CLI's JSON as a script would read it: by field name, statuses as the strings printed, and

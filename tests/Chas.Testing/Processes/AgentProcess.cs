@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
 
 /// <summary>
 /// An extra `chas agent` joining a <see cref="ChasDevProcess"/>'s or <see cref="ChasServerProcess"/>'s server
@@ -10,7 +10,7 @@ public sealed class AgentProcess : IAsyncDisposable
 {
     private readonly IControlPlane _server;
     private readonly string[] _extraArgs;
-    private ChasProcess? _process;
+    private ChildProcess? _process;
     private string? _agentUrl;
     private int _incarnation;
     private bool _disposed;

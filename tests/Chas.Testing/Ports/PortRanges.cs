@@ -1,4 +1,4 @@
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Ports;
 
 /// <summary>
 /// Ports for the processes a test starts. Publish ranges are handed out in blocks of 100 from

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
 
 /// <summary>
 /// An `nvidia-smi` for `chas agent --nvidia-smi PATH`: a shell script that answers the agent's query

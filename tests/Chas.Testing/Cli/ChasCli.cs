@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Cli;
 
 /// <summary>What one `chas` command did.</summary>
 public sealed record CliResult(IReadOnlyList<string> Args, int ExitCode, string Stdout, string Stderr)

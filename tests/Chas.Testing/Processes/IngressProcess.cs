@@ -2,18 +2,18 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
 
 /// <summary>
-/// A separate `chas ingress` in front of a `chas dev`'s server, on a free port of 127.0.0.1, with the dev's
-/// admin token (read from its token file). Disposing it kills it.
+/// A separate `chas ingress` in front of a `chas dev`'s or `chas server`'s API, on a free port of 127.0.0.1, with
+/// the server's admin token (read from its token file). Disposing it kills it (or stops it, as its options say).
 /// </summary>
 public sealed class IngressProcess : IAsyncDisposable
 {
-    private readonly ChasProcess _process;
+    private readonly ChildProcess _process;
     private readonly OutputLog _log;
 
-    private IngressProcess(ChasProcess process, OutputLog log, Uri url)
+    private IngressProcess(ChildProcess process, OutputLog log, Uri url)
     {
         _process = process;
         _log = log;
@@ -22,10 +22,17 @@ public sealed class IngressProcess : IAsyncDisposable
 
     public Uri Url { get; }
 
+    /// <summary>The process itself: its id (a bench measures its CPU time), waits that fail when it exits.</summary>
+    public ChildProcess Process => _process;
+
     public string Diagnostics() => $"--- chas ingress output ---\n{_log.Tail()}";
 
     /// <summary>Starts it with <paramref name="extraArgs"/> and waits until `/healthz` answers 200.</summary>
-    public static async Task<IngressProcess> StartAsync(ChasDevProcess dev, OutputLog log, bool tls, X509Certificate2? acceptCertificate, params string[] extraArgs)
+    public static Task<IngressProcess> StartAsync(IControlPlane dev, OutputLog log, bool tls, X509Certificate2? acceptCertificate, params string[] extraArgs) =>
+        StartAsync(dev, log, new ChasProcessOptions(), tls, acceptCertificate, extraArgs);
+
+    /// <summary>Like the overload without <paramref name="options"/>, with another executable, environment or stop.</summary>
+    public static async Task<IngressProcess> StartAsync(IControlPlane dev, OutputLog log, ChasProcessOptions options, bool tls, X509Certificate2? acceptCertificate, params string[] extraArgs)
     {
         var port = PortRanges.FreeTcpPort();
         string[] args =
@@ -33,7 +40,7 @@ public sealed class IngressProcess : IAsyncDisposable
             "ingress", "--server", dev.Url.ToString(), "--token-file", Path.Combine(dev.DataDir, "admin-token"),
             "--listen", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), .. extraArgs,
         ];
-        var process = ChasProcess.Start(args, dev.CliConfigPath, log, "ingress");
+        var process = ChasProcess.Start(args, dev.CliConfigPath, log, "ingress", options);
         var ingress = new IngressProcess(process, log, new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{port}/"));
         try
         {

@@ -1,6 +1,6 @@
 using Chas.Client;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
 
 /// <summary>
 /// A running CHaS API that tests talk to and agents join: a <see cref="ChasDevProcess"/> (server and
@@ -12,6 +12,9 @@ public interface IControlPlane
     string Description { get; }
     Uri Url { get; }
     string TempDir { get; }
+
+    /// <summary>The server's data directory (its token files, its CA).</summary>
+    string DataDir { get; }
     string NodeToken { get; }
 
     /// <summary>The typed API client, with the admin token.</summary>

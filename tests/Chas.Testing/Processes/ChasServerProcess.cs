@@ -1,7 +1,22 @@
 using System.Globalization;
 using Chas.Client;
 
-namespace Chas.EndToEnd.Tests.Infrastructure;
+namespace Chas.Testing.Processes;
+
+/// <summary>What differs between the `chas server`s that tests and benches start; the defaults are the tests'.</summary>
+public sealed record ChasServerSettings
+{
+    /// <summary>Imports <see cref="BusyboxImage.Reference"/> first, for the agents that join it; hollow-node benches need no engine.</summary>
+    public bool ImportBusybox { get; init; } = true;
+
+    /// <summary>How long it may take to answer readyz and write its tokens.</summary>
+    public TimeSpan StartDeadline { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The temp directory's name before its random part.</summary>
+    public string TempPrefix { get; init; } = "chas-e2e-server-";
+
+    public ChasProcessOptions Process { get; init; } = new();
+}
 
 /// <summary>
 /// A real `chas server` (the control plane alone, no node of its own) on its own temp data directory
@@ -10,19 +25,19 @@ namespace Chas.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public sealed class ChasServerProcess : IControlPlane, IAsyncDisposable
 {
-    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(30);
-
+    private readonly ChasServerSettings _settings;
+    private readonly TempDirectory _temp;
     private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
-    private ChasProcess? _process;
+    private ChildProcess? _process;
     private ChasClient? _client;
     private ChasCli? _cli;
     private bool _disposed;
 
-    private ChasServerProcess()
+    private ChasServerProcess(ChasServerSettings settings)
     {
-        var id = Guid.NewGuid().ToString("N")[..8];
-        TempDir = Path.Combine(Path.GetTempPath(), $"chas-e2e-server-{id}");
-        Directory.CreateDirectory(TempDir);
+        _settings = settings;
+        _temp = TempDirectory.Create(settings.TempPrefix);
+        TempDir = _temp.Path;
         DataDir = Path.Combine(TempDir, "data");
         Port = PortRanges.FreeTcpPort();
         Url = new Uri($"http://127.0.0.1:{Port}/");
@@ -33,6 +48,10 @@ public sealed class ChasServerProcess : IControlPlane, IAsyncDisposable
     public string DataDir { get; }
     public int Port { get; }
     public Uri Url { get; }
+
+    /// <summary>The process id (a bench samples its CPU and memory).</summary>
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("chas server is not started");
+
     public string AdminToken { get; private set; } = "";
     public string NodeToken { get; private set; } = "";
     public OutputLog Log { get; } = new();
@@ -48,10 +67,13 @@ public sealed class ChasServerProcess : IControlPlane, IAsyncDisposable
     }
 
     /// <summary>Starts `chas server` with <paramref name="extraArgs"/> added, and waits until it answers and has written its tokens.</summary>
-    public static async Task<ChasServerProcess> StartAsync(params string[] extraArgs)
+    public static Task<ChasServerProcess> StartAsync(params string[] extraArgs) => StartAsync(new ChasServerSettings(), extraArgs);
+
+    /// <summary>Like <see cref="StartAsync(string[])"/>, with what differs for a bench (executable, output echo, no image).</summary>
+    public static async Task<ChasServerProcess> StartAsync(ChasServerSettings settings, params string[] extraArgs)
     {
-        await BusyboxImage.EnsureImportedAsync();
-        var server = new ChasServerProcess();
+        if (settings.ImportBusybox) await BusyboxImage.EnsureImportedAsync();
+        var server = new ChasServerProcess(settings);
         try
         {
             await server.LaunchAsync(extraArgs);
@@ -70,7 +92,7 @@ public sealed class ChasServerProcess : IControlPlane, IAsyncDisposable
         [
             "server", "--data-dir", DataDir, "--listen", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture), .. extraArgs,
         ];
-        var process = ChasProcess.Start(args, CliConfigPath, Log, "server");
+        var process = ChasProcess.Start(args, CliConfigPath, Log, "server", _settings.Process);
         _process = process;
 
         // `chas server` writes its tokens when its authentication first runs, not when it starts (although it
@@ -83,7 +105,7 @@ public sealed class ChasServerProcess : IControlPlane, IAsyncDisposable
                 using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative));
                 return response.IsSuccessStatusCode && File.Exists(Path.Combine(DataDir, "admin-token")) && File.Exists(Path.Combine(DataDir, "node-token"));
             },
-            StartDeadline, $"chas server to answer readyz on {Url} and write its tokens", Diagnostics);
+            _settings.StartDeadline, $"chas server to answer readyz on {Url} and write its tokens", Diagnostics);
         AdminToken = (await File.ReadAllTextAsync(Path.Combine(DataDir, "admin-token"))).Trim();
         NodeToken = (await File.ReadAllTextAsync(Path.Combine(DataDir, "node-token"))).Trim();
         _client = new ChasClient(Url, AdminToken);
@@ -100,13 +122,6 @@ public sealed class ChasServerProcess : IControlPlane, IAsyncDisposable
         string[] nodes;
         lock (_nodeNames) nodes = [.. _nodeNames];
         foreach (var node in nodes) await DockerEngine.RemoveContainersOfNodeAsync(node);
-        try
-        {
-            Directory.Delete(TempDir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Something still writes there; the OS cleans temp eventually.
-        }
+        _temp.Dispose();
     }
 }

@@ -4,14 +4,14 @@ using Chas.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
-namespace Chas.Server.Tests;
+namespace Chas.Testing.InProcess;
 
 /// <summary>A real `chas server` on 127.0.0.1 with a random port and a temporary data directory.</summary>
 public sealed class TestServer : IAsyncDisposable
 {
     private WebApplication _app = null!;
 
-    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "chas-server-tests-" + Guid.NewGuid().ToString("N"));
+    public string DataDir { get; } = TempDirectory.NewPath("chas-server-tests-");
     public ServerOptions Options { get; private set; } = null!;
     public Uri Url { get; private set; } = null!;
     public ServerSecrets Secrets { get; private set; } = null!;
@@ -85,23 +85,6 @@ public sealed class TestServer : IAsyncDisposable
     {
         await StopAsync();
         Http.Dispose();
-        try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
-    }
-}
-
-public static class Eventually
-{
-    /// <summary>Polls until the condition holds, or fails with <paramref name="what"/> after the deadline.</summary>
-    public static async Task<T> WaitAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, TimeSpan? deadline = null)
-    {
-        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(10));
-        T last;
-        while (true)
-        {
-            last = await probe();
-            if (condition(last)) return last;
-            if (DateTime.UtcNow > until) throw new Xunit.Sdk.XunitException($"timed out waiting for {what}; last: {last}");
-            await Task.Delay(25);
-        }
+        TempDirectory.TryDelete(DataDir);
     }
 }
