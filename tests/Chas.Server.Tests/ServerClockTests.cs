@@ -79,7 +79,9 @@ public sealed class ServerClockTests
         while (stats.Exception?.InnerException is ChasApiException { Status: HttpStatusCode.NotFound });
         using var connection = await accepted.WaitAsync(TimeSpan.FromSeconds(10));
 
-        var answered = await server.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => Task.FromResult(stats), s => s.IsCompleted, "the agent call to time out");
+        // Well before the real 2 s: only the fake clock can end the call in time.
+        var answered = await server.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => Task.FromResult(stats), s => s.IsCompleted, "the agent call to time out",
+            TimeSpan.FromSeconds(1.5));
         var series = await answered;
         Assert.Equal("node 'mute' is unreachable: no answer within 2 s", series.Error);
     }
