@@ -1,5 +1,6 @@
 using System.Net;
 using Chas.Client;
+using Chas.Client.Informers;
 using Chas.Contracts;
 using Chas.Runtime;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,7 +12,7 @@ namespace Chas.Agent;
 
 /// <summary>
 /// The node agent's main loop: join the server, adopt or fence what the engine already runs, then
-/// heartbeat and follow the node's assignments through the watch stream, re-listing after any break.
+/// heartbeat and follow the node's assignments through an informer (list, watch, list again after any break).
 /// </summary>
 internal sealed partial class AgentHost(
     AgentOptions options, ChasClient client, NodeCredentialHolder credential, IContainerRuntime runtime, TaskSupervisor supervisor,
@@ -28,36 +29,30 @@ internal sealed partial class AgentHost(
         LogJoined(logger, options.NodeName, options.Server.ToString(), registration.AgentUrl!);
 
         Task? heartbeats = null;
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (!stoppingToken.IsCancellationRequested)
+        await using var assignments = new Informer<TaskResource>(TaskSource.For(client, options.NodeName), new InformerOptions { Time = time });
+        assignments.AddHandler(new InformerHandler<TaskResource>
         {
-            try
+            // Every (re)list is reconciled whole (adopt, fence, start; idempotent); the watch's events one by one.
+            DeliverListDifferences = false,
+            Synced = async (sync, ct) =>
             {
-                var list = await client.ListTasksAsync(options.NodeName, stoppingToken);
-                await supervisor.ReconcileAsync(list.Items, stoppingToken);
+                await supervisor.ReconcileAsync(sync.Items, ct);
                 // Heartbeats (and so readiness) begin only after the first reconcile has fenced stale work.
                 heartbeats ??= HeartbeatLoopAsync(registration, stoppingToken);
-                backoff = TimeSpan.FromMilliseconds(100);
-                await foreach (var ev in client.WatchTasksAsync(list.Revision, options.NodeName, stoppingToken))
-                {
-                    if (ev.Object is null) continue;
-                    if (ev.Type == WatchEventTypes.Deleted) await supervisor.OnTaskDeletedAsync(ev.Object, stoppingToken);
-                    else if (ev.Type is WatchEventTypes.Added or WatchEventTypes.Modified) supervisor.OnTaskChanged(ev.Object);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or ChasApiException or IOException or RuntimeException)
-            {
-                LogWatchBroken(logger, ex.Message);
-            }
-            // The stream ended or broke: list again (reconcile is idempotent) after a short pause.
-            await Task.Delay(backoff, time, stoppingToken);
-            backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, MaxBackoff.TotalMilliseconds));
-        }
+            },
+            Added = (task, _) => Changed(task),
+            Updated = (_, task, _) => Changed(task),
+            Deleted = (task, ct) => new ValueTask(supervisor.OnTaskDeletedAsync(task, ct)),
+        });
+        assignments.Interrupted += interruption => LogWatchBroken(logger, interruption.Reason);
+        await assignments.RunAsync(stoppingToken);
         if (heartbeats is not null) await heartbeats.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private ValueTask Changed(TaskResource task)
+    {
+        supervisor.OnTaskChanged(task);
+        return ValueTask.CompletedTask;
     }
 
     private async Task HeartbeatLoopAsync(RegisterNodeRequest registration, CancellationToken ct)
@@ -130,7 +125,7 @@ internal sealed partial class AgentHost(
 
     private async Task<T> RetryAsync<T>(string what, Func<Task<T>> action, CancellationToken ct)
     {
-        var delay = TimeSpan.FromMilliseconds(200);
+        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(200), MaxBackoff, jitter: 0.2);
         while (true)
         {
             try
@@ -140,8 +135,7 @@ internal sealed partial class AgentHost(
             catch (Exception ex) when (ex is HttpRequestException or RuntimeException or (ChasApiException { Status: >= HttpStatusCode.InternalServerError }) && !ct.IsCancellationRequested)
             {
                 LogRetrying(logger, what, ex.Message);
-                await Task.Delay(delay, time, ct);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, MaxBackoff.TotalMilliseconds));
+                await backoff.DelayAsync(time, ct);
             }
         }
     }

@@ -84,7 +84,7 @@ public static class IngressApp
             proxy.UsePassiveHealthChecks();
         });
 
-        app.MapGet("/healthz", (ClusterObjects objects) => objects.Synced
+        app.MapGet("/healthz", (ClusterInformers objects) => objects.Synced
                 ? Results.Text("ok\n")
                 : Results.Text($"waiting for the first list from {options.Server}\n", statusCode: StatusCodes.Status503ServiceUnavailable))
             .DisableRateLimiting();

@@ -25,10 +25,10 @@ public static class IngressServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new ChasClient(options.Server, options.Token, ChasClientTls.HandlerFor(options.CertificateAuthorityPem)));
-        services.TryAddSingleton<ClusterObjects>();
+        services.TryAddSingleton<ClusterInformers>();
         services.TryAddSingleton<IngressConfigProvider>();
         services.TryAddSingleton<IngressMetrics>();
-        services.AddHostedService<ClusterWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterInformers>());
         services.AddHostedService<RouteTablePublisher>();
         services.AddTrafficReporting();
 

@@ -15,7 +15,7 @@ namespace Chas.Ingress.Metrics;
 internal static class StatsApi
 {
     public static IEndpointConventionBuilder MapIngressStats(this IEndpointRouteBuilder app) =>
-        app.MapGet("/ingress/v1/stats", (IngressMetrics metrics, IProxyStateLookup proxy, ClusterObjects objects, TimeProvider time) =>
+        app.MapGet("/ingress/v1/stats", (IngressMetrics metrics, IProxyStateLookup proxy, ClusterInformers objects, TimeProvider time) =>
         {
             var stats = new IngressStats
             {

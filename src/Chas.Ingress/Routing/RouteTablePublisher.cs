@@ -12,7 +12,7 @@ namespace Chas.Ingress.Routing;
 /// changes costs one recomputation while a lone change is routed at once.
 /// </summary>
 internal sealed partial class RouteTablePublisher(
-    ClusterObjects objects, IngressConfigProvider provider, IngressOptions options, TimeProvider time, ILogger<RouteTablePublisher> logger)
+    ClusterInformers objects, IngressConfigProvider provider, IngressOptions options, TimeProvider time, ILogger<RouteTablePublisher> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -22,6 +22,8 @@ internal sealed partial class RouteTablePublisher(
             while (!stoppingToken.IsCancellationRequested)
             {
                 await objects.WaitForChangeAsync(stoppingToken);
+                // Nothing is routed before every kind has been listed: a partial view would drop live routes.
+                if (!objects.Synced) continue;
                 try
                 {
                     Publish();

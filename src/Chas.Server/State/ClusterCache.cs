@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Chas.Client.Informers;
 using Chas.Contracts;
 using Chas.Store;
 using Microsoft.Extensions.Hosting;
@@ -14,8 +15,14 @@ public sealed record CacheChange(string Kind, string Key, string? DeploymentKey)
 /// informer): controllers read it instead of listing the store on every pass, and wait for it to
 /// reach the revision of their own writes before deciding again, so they never act on stale state.
 /// </summary>
+/// <remarks>
+/// Not a <see cref="Chas.Client.Informers.Informer{T}"/>: it follows one store watch of every kind (so its revision
+/// passes audit and event commits, which <see cref="CacheCatchUp"/> relies on), lists three kinds at different
+/// revisions and skips replays by version across them; a per-kind informer would need a watch per kind and could not
+/// say when the store as a whole has been caught up with. It shares the informers' backoff.
+/// </remarks>
 public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, NodeStore nodes, DeploymentStore deployments,
-    ILogger<ClusterCache> logger) : BackgroundService
+    TimeProvider time, ILogger<ClusterCache> logger) : BackgroundService
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, TaskResource> _tasks = new(StringComparer.Ordinal);
@@ -88,12 +95,14 @@ public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, No
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), jitter: 0.2);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var since = await LoadAsync(stoppingToken);
                 _synced.TrySetResult();
+                backoff.Reset();
                 // Every kind, though only three are kept: the revision must advance past audit entries
                 // and events too, or a wait for the store's current revision would hang until the
                 // next task, node or deployment change.
@@ -109,7 +118,7 @@ public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, No
                 // Overflow, history gone, store hiccup: list everything again.
                 LogResync(logger, ex.Message);
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            await backoff.DelayAsync(time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Chas.Client;
+using Chas.Client.Informers;
 using Chas.Contracts;
 
 namespace Chas.Ingress.Tests.Infrastructure;
@@ -65,24 +66,17 @@ public sealed class BackendAgent : IAsyncDisposable
 
     private async Task WorkAsync()
     {
-        while (!_cts.IsCancellationRequested)
+        // The informer lists, watches and lists again after a break; every list is answered whole, then each change.
+        await using var tasks = new Informer<TaskResource>(TaskSource.For(_server.Admin),
+            new InformerOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(500) });
+        tasks.AddHandler(new InformerHandler<TaskResource>
         {
-            try
-            {
-                var list = await _server.Admin.ListTasksAsync(ct: _cts.Token);
-                foreach (var task in list.Items) await AnswerAsync(task);
-                await foreach (var ev in _server.Admin.WatchTasksAsync(list.Revision, ct: _cts.Token))
-                    if (ev.Object is { } task && ev.Type != WatchEventTypes.Deleted) await AnswerAsync(task);
-            }
-            catch (OperationCanceledException) when (_cts.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or ChasApiException or IOException or System.Text.Json.JsonException)
-            {
-                await Task.Delay(50);
-            }
-        }
+            DeliverListDifferences = false,
+            Synced = async (sync, _) => { foreach (var task in sync.Items) await AnswerAsync(task); },
+            Added = (task, _) => new ValueTask(AnswerAsync(task)),
+            Updated = (_, task, _) => new ValueTask(AnswerAsync(task)),
+        });
+        await tasks.RunAsync(_cts.Token);
     }
 
     private async Task AnswerAsync(TaskResource task)
