@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Chas.Client;
+using Chas.Client.Informers;
 using Chas.Contracts;
 
 namespace Chas.Bench.SubmitToRunning;
@@ -12,18 +13,28 @@ namespace Chas.Bench.SubmitToRunning;
 internal sealed class TaskWatcher : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, TaskProgress> _expected = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly Informer<TaskResource> _informer;
     private readonly TimeProvider _time;
-    private Task? _loop;
 
-    private TaskWatcher(TimeProvider time) => _time = time;
+    private TaskWatcher(ChasClient client, TimeProvider time)
+    {
+        _time = time;
+        _informer = new Informer<TaskResource>(TaskSource.For(client), new InformerOptions { Time = time });
+        // Handlers run on the informer's reading loop, one change at a time: the stamp is taken there.
+        _informer.AddHandler(new InformerHandler<TaskResource>
+        {
+            Added = (task, _) => Seen(WatchEventTypes.Added, task),
+            Updated = (_, task, _) => Seen(WatchEventTypes.Modified, task),
+            Deleted = (task, _) => Seen(WatchEventTypes.Deleted, task),
+        });
+    }
 
     /// <summary>Starts watching from the current revision (listed first, so nothing after it is missed).</summary>
     public static async Task<TaskWatcher> StartAsync(ChasClient client, TimeProvider time, CancellationToken ct)
     {
-        var list = await client.ListTasksAsync(ct: ct);
-        var watcher = new TaskWatcher(time);
-        watcher._loop = Task.Run(() => watcher.ReadAsync(client, list.Revision), CancellationToken.None); // lives until disposed
+        var watcher = new TaskWatcher(client, time);
+        watcher._informer.Start(CancellationToken.None); // lives until disposed, not until the start call's token
+        await watcher._informer.WaitForSyncAsync(ct);
         return watcher;
     }
 
@@ -35,37 +46,14 @@ internal sealed class TaskWatcher : IAsyncDisposable
         return progress;
     }
 
-    private async Task ReadAsync(ChasClient client, long since)
+    private ValueTask Seen(string type, TaskResource task)
     {
-        Exception? failure = null;
-        try
-        {
-            await foreach (var ev in client.WatchTasksAsync(since, ct: _stop.Token))
-            {
-                var seenAt = _time.GetTimestamp();
-                if (ev.Object is { } task && _expected.TryGetValue(task.Name, out var progress))
-                    progress.Observe(ev.Type, task, seenAt);
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            return;
-        }
-        catch (Exception ex)
-        {
-            failure = ex;
-        }
-        // A broken watch would silently turn into timeouts; fail every waiter with the reason instead.
-        var error = new InvalidOperationException("the task watch ended" + (failure is null ? "" : $": {failure.Message}"), failure);
-        foreach (var progress in _expected.Values) progress.Fail(error);
+        var seenAt = _time.GetTimestamp();
+        if (_expected.TryGetValue(task.Name, out var progress)) progress.Observe(type, task, seenAt);
+        return ValueTask.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        if (_loop is not null) await _loop;
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _informer.DisposeAsync();
 }
 
 /// <summary>What the watcher saw of one task, stamped with <see cref="TimeProvider.GetTimestamp"/> values.</summary>
@@ -96,6 +84,4 @@ internal sealed class TaskProgress
                 $"task '{task.Name}' ended as {task.Status.ToWire()} before it was seen running: {task.Error ?? task.Reason}"));
         }
     }
-
-    internal void Fail(Exception error) => _running.TrySetException(error);
 }
