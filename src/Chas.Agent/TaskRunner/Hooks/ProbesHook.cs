@@ -22,14 +22,14 @@ internal sealed partial class ProbesHook : ITaskHook
         if (task.Readiness is { } readiness)
         {
             var runner = new ProbeRunner(readiness,
-                c => ProbeChecks.RunAsync(readiness, context.Task, containerId, context.Runtime, context.Options.Address, c),
+                c => ProbeChecks.RunAsync(readiness, context.Task, containerId, context.Runtime, context.Options.Address, context.Time, c),
                 initiallyHealthy: context.KnownReady, context.Time);
             _running.Add(runner.RunAsync(ready => context.ReportReadinessAsync(ready, probes.Token), probes.Token));
         }
         if (task.Liveness is { } liveness)
         {
             var runner = new ProbeRunner(liveness,
-                c => ProbeChecks.RunAsync(liveness, context.Task, containerId, context.Runtime, context.Options.Address, c),
+                c => ProbeChecks.RunAsync(liveness, context.Task, containerId, context.Runtime, context.Options.Address, context.Time, c),
                 initiallyHealthy: true, context.Time);
             _running.Add(runner.RunAsync(healthy =>
             {
