@@ -35,7 +35,7 @@ public static class AgentApp
         services.AddSingleton<NodeCredentialHolder>();
         services.AddSingleton(_ => new ChasClient(options.Server, options.Token, ChasClientTls.HandlerFor(options.CertificateAuthorityPem)));
         services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<ChasClient>(), options.NodeName,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chas.Agent.StatusReporter")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chas.Agent.StatusReporter"), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new TaskSupervisor(sp.GetRequiredService<IContainerRuntime>(), sp.GetRequiredService<StatusReporter>(),
             options, sp.GetRequiredService<NodeCredentialHolder>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chas.Agent.TaskSupervisor")));

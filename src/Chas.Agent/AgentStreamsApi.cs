@@ -25,7 +25,7 @@ internal static partial class AgentStreamsApi
         return v1;
     }
 
-    private static async Task<IResult> ExecAsync(string id, HttpContext context, IContainerRuntime runtime, TaskSupervisor supervisor, ILoggerFactory logs)
+    private static async Task<IResult> ExecAsync(string id, HttpContext context, IContainerRuntime runtime, TaskSupervisor supervisor, TimeProvider time, ILoggerFactory logs)
     {
         var ct = context.RequestAborted;
         if (await RefuseAsync(id, context, supervisor) is { } refused) return refused;
@@ -49,7 +49,7 @@ internal static partial class AgentStreamsApi
             var logger = logs.CreateLogger("Chas.Agent.Exec");
             try
             {
-                await new ExecRelay(socket, session).RunAsync(ct);
+                await new ExecRelay(socket, session, time).RunAsync(ct);
             }
             catch (Exception e) when (e is WebSocketException or RuntimeException or IOException or OperationCanceledException)
             {
@@ -61,7 +61,7 @@ internal static partial class AgentStreamsApi
     }
 
     private static async Task<IResult> ForwardAsync(string id, HttpContext context, IContainerRuntime runtime, TaskSupervisor supervisor,
-        AgentOptions options, ILoggerFactory logs)
+        AgentOptions options, TimeProvider time, ILoggerFactory logs)
     {
         var ct = context.RequestAborted;
         if (await RefuseAsync(id, context, supervisor) is { } refused) return refused;
@@ -75,8 +75,8 @@ internal static partial class AgentStreamsApi
         var tcp = new TcpClient();
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(ConnectTimeout);
+            using var expiry = new CancellationTokenSource(ConnectTimeout, time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, expiry.Token);
             await tcp.ConnectAsync(host, targetPort, timeout.Token);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
@@ -133,7 +133,7 @@ internal static partial class AgentStreamsApi
 /// One `chas exec` session on the node: input, resize and end-of-input frames to the command; its output, then its
 /// exit code, back; then a normal close. A close from the other side hangs the command up.
 /// </summary>
-internal sealed class ExecRelay(WebSocket socket, IExecSession session)
+internal sealed class ExecRelay(WebSocket socket, IExecSession session, TimeProvider time)
 {
     /// <summary>The largest input frame taken; a terminal sends keystrokes, a pipe chunks far smaller than this.</summary>
     private const int MaxFrameBytes = 1 << 20;
@@ -156,7 +156,7 @@ internal sealed class ExecRelay(WebSocket socket, IExecSession session)
         }
         await output;
         // The exit frame and our close are out; the caller answers the close, or is cut off after a while.
-        if (await Task.WhenAny(input, Task.Delay(CloseAnswerTimeout, ct)) != input) socket.Abort();
+        if (await Task.WhenAny(input, Task.Delay(CloseAnswerTimeout, time, ct)) != input) socket.Abort();
         await Quietly(input);
     }
 

@@ -9,7 +9,7 @@ namespace Chas.Agent;
 /// Tells the server what happened to a container, retrying while the server is unreachable so that
 /// an exit seen during a server restart is not forgotten.
 /// </summary>
-internal sealed partial class StatusReporter(ChasClient client, string node, ILogger logger)
+internal sealed partial class StatusReporter(ChasClient client, string node, ILogger logger, TimeProvider? time = null)
 {
     public async Task ReportAsync(TaskResource task, TaskStatusReport report, CancellationToken ct)
     {
@@ -31,7 +31,7 @@ internal sealed partial class StatusReporter(ChasClient client, string node, ILo
             catch (Exception ex) when (ex is HttpRequestException or ChasApiException && !ct.IsCancellationRequested)
             {
                 LogRetry(logger, task.Name, ex.Message);
-                await Task.Delay(delay, ct);
+                await Task.Delay(delay, time ?? TimeProvider.System, ct);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
             }
         }

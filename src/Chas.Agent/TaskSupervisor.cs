@@ -1,3 +1,4 @@
+using Chas.Agent.TaskRunner;
 using Chas.Contracts;
 using Chas.Runtime;
 using Microsoft.Extensions.Logging;

@@ -9,6 +9,9 @@ public interface IContainerRuntime
     /// <summary>Short engine name reported to the server, e.g. "docker 20.10.24".</summary>
     Task<RuntimeInfo> GetInfoAsync(CancellationToken cancellationToken);
 
+    /// <summary>What this engine can do (mount kinds, network modes, exec, GPUs, ...), as far as the engine says.</summary>
+    Task<RuntimeCapabilities> GetCapabilitiesAsync(CancellationToken cancellationToken);
+
     /// <summary>Makes the image available locally: nothing when present, a registry pull otherwise.</summary>
     /// <exception cref="RuntimeException">The image is neither present nor pullable.</exception>
     Task EnsureImageAsync(string image, CancellationToken cancellationToken);
@@ -82,6 +85,10 @@ public sealed record ContainerSpec
     public bool Privileged { get; init; }
     /// <summary>The image's filesystem is mounted read-only; /tmp and /run stay writable (in memory).</summary>
     public bool ReadOnlyRootFilesystem { get; init; }
+    /// <summary>Filesystems mounted into the container besides its image; empty: none.</summary>
+    public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
+    /// <summary>Which network the container joins; the default is the engine's default network with <see cref="Ports"/> published.</summary>
+    public NetworkAttachment Network { get; init; } = NetworkAttachment.Default;
 }
 
 public sealed record PortBinding(int ContainerPort, int HostPort, string HostIp, string Protocol = "tcp");

@@ -15,7 +15,7 @@ namespace Chas.Runtime.Docker;
 /// <see cref="IContainerRuntime"/> over the Docker Engine API (Docker.DotNet on the engine's socket), never the CLI.
 /// Every engine failure surfaces as a <see cref="RuntimeException"/> carrying the engine's own message.
 /// </summary>
-public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
+public sealed class DockerContainerRuntime : IContainerRuntime, IImageImporter, IDisposable
 {
     private readonly DockerClientConfiguration _configuration;
     private readonly DockerClient _client;
@@ -54,6 +54,9 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
         var info = await ReadSystemInfoAsync(cancellationToken);
         return new RuntimeInfo("docker", info.ServerVersion ?? "", (int)info.NCPU, info.MemTotal);
     }
+
+    public async Task<RuntimeCapabilities> GetCapabilitiesAsync(CancellationToken cancellationToken) =>
+        DockerAttachmentMapper.ToCapabilities(await ReadSystemInfoAsync(cancellationToken));
 
     public Task EnsureImageAsync(string image, CancellationToken cancellationToken) =>
         _images.EnsureAsync(image, cancellationToken);
@@ -284,6 +287,9 @@ public sealed class DockerContainerRuntime : IContainerRuntime, IDisposable
 
     public Task ImportRootfsAsync(Stream rootfsTar, string reference, CancellationToken cancellationToken) =>
         CallEngineAsync($"importing image {reference}", () => RootfsImage.ImportAsync(_client, rootfsTar, reference, cancellationToken));
+
+    public void WriteBusyboxRootfs(Stream output, string busyboxPath = "/bin/busybox") =>
+        RootfsImage.WriteBusyboxRootfsTar(output, busyboxPath);
 
     public void Dispose()
     {

@@ -15,7 +15,7 @@ internal static class DockerModelMapper
 
     /// <param name="nvidiaRuntime">The engine has NVIDIA's container toolkit (it reports an "nvidia" runtime).</param>
     /// <param name="options">The hardening defaults (see <see cref="ContainerHardening"/>).</param>
-    /// <exception cref="ArgumentException">A port binding without a host address.</exception>
+    /// <exception cref="ArgumentException">A port binding without a host address, or a mount or network attachment the engine cannot take.</exception>
     public static CreateContainerParameters ToCreateParameters(ContainerSpec spec, bool nvidiaRuntime, DockerRuntimeOptions options)
     {
         var exposedPorts = new Dictionary<string, EmptyStruct>();
@@ -68,8 +68,11 @@ internal static class DockerModelMapper
             Env = [.. env.Select(variable => $"{variable.Key}={variable.Value}")],
             Labels = new Dictionary<string, string>(spec.Labels),
             ExposedPorts = exposedPorts,
+            NetworkingConfig = DockerAttachmentMapper.ToNetworkingConfig(spec),
             HostConfig = new HostConfig
             {
+                NetworkMode = DockerAttachmentMapper.ToNetworkMode(spec),
+                Mounts = DockerAttachmentMapper.ToMounts(spec),
                 PortBindings = portBindings,
                 // A tiny init (the engine's docker-init) as PID 1: it forwards SIGTERM and reaps zombies, so a
                 // main process without its own signal handling (sleep, many shells) stops at once instead of

@@ -8,7 +8,8 @@ public static class DockerRuntimeServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="DockerContainerRuntime"/> as the node's <see cref="IContainerRuntime"/>, unless another
-    /// runtime was registered first. The concrete type is registered too, for Docker-only verbs such as image import.
+    /// runtime was registered first, and as the node's <see cref="IImageImporter"/> (`chas image import`). The concrete
+    /// type is registered too, for tests that need the engine itself.
     /// </summary>
     public static IServiceCollection AddDockerRuntime(this IServiceCollection services, Action<DockerRuntimeOptions>? configure = null)
     {
@@ -20,6 +21,7 @@ public static class DockerRuntimeServiceCollectionExtensions
 
         services.TryAddSingleton<DockerContainerRuntime>();
         services.TryAddSingleton<IContainerRuntime>(provider => provider.GetRequiredService<DockerContainerRuntime>());
+        services.TryAddSingleton<IImageImporter>(provider => provider.GetRequiredService<DockerContainerRuntime>());
         return services;
     }
 }

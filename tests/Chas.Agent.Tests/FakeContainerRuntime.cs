@@ -40,6 +40,17 @@ public sealed class FakeContainerRuntime : IContainerRuntime
 
     public Task<RuntimeInfo> GetInfoAsync(CancellationToken cancellationToken) => Task.FromResult(new RuntimeInfo("fake", "1", 4, 8L << 30));
 
+    public Task<RuntimeCapabilities> GetCapabilitiesAsync(CancellationToken cancellationToken) => Task.FromResult(new RuntimeCapabilities
+    {
+        Exec = true,
+        InteractiveExec = true,
+        Stats = true,
+        MountTypes = new HashSet<MountType> { MountType.Bind, MountType.Volume, MountType.Tmpfs },
+        NetworkModes = new HashSet<NetworkMode> { NetworkMode.Bridge, NetworkMode.Host, NetworkMode.None, NetworkMode.Named },
+        ReadOnlyRootFilesystem = true,
+        Privileged = true,
+    });
+
     public Task EnsureImageAsync(string image, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"ensure {image}");

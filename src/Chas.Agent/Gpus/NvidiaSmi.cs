@@ -11,7 +11,7 @@ namespace Chas.Agent.Gpus;
 /// </summary>
 internal static class NvidiaSmi
 {
-    public static async Task<IReadOnlyList<GpuInfo>> DetectAsync(string executable, CancellationToken ct)
+    public static async Task<IReadOnlyList<GpuInfo>> DetectAsync(string executable, CancellationToken ct, TimeProvider? time = null)
     {
         var start = new ProcessStartInfo(executable, ["--query-gpu=index,name,memory.total", "--format=csv,noheader,nounits"])
         {
@@ -23,8 +23,8 @@ internal static class NvidiaSmi
         {
             using var process = Process.Start(start);
             if (process is null) return [];
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            using var expiry = new CancellationTokenSource(TimeSpan.FromSeconds(10), time ?? TimeProvider.System);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, expiry.Token);
             var output = await process.StandardOutput.ReadToEndAsync(timeout.Token);
             await process.WaitForExitAsync(timeout.Token);
             return process.ExitCode == 0 ? Parse(output) : [];

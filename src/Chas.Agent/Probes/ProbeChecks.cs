@@ -15,11 +15,11 @@ internal static class ProbeChecks
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    public static async Task<bool> RunAsync(ProbeSpec probe, TaskResource task, string containerId, IContainerRuntime runtime, string nodeAddress, CancellationToken ct)
+    public static async Task<bool> RunAsync(ProbeSpec probe, TaskResource task, string containerId, IContainerRuntime runtime, string nodeAddress, TimeProvider time, CancellationToken ct)
     {
         var timeout = TimeSpan.FromSeconds(probe.TimeoutSeconds);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(timeout);
+        using var expiry = new CancellationTokenSource(timeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, expiry.Token);
         try
         {
             switch (probe.Type)

@@ -11,7 +11,7 @@ namespace Chas.Agent.Stats;
 /// </summary>
 internal static class GpuUsageReader
 {
-    public static async Task<IReadOnlyList<GpuUsage>?> ReadAsync(string executable, TimeSpan timeout, CancellationToken ct)
+    public static async Task<IReadOnlyList<GpuUsage>?> ReadAsync(string executable, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         var start = new ProcessStartInfo(executable, ["--query-gpu=index,utilization.gpu,memory.used", "--format=csv,noheader,nounits"])
         {
@@ -23,8 +23,8 @@ internal static class GpuUsageReader
         {
             using var process = Process.Start(start);
             if (process is null) return null;
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(timeout);
+            using var expiry = new CancellationTokenSource(timeout, time);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct, expiry.Token);
             try
             {
                 var output = await process.StandardOutput.ReadToEndAsync(limit.Token);

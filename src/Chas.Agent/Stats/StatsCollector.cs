@@ -39,7 +39,7 @@ internal sealed partial class StatsCollector(IContainerRuntime runtime, AgentOpt
     {
         try
         {
-            _hasGpus = (await Gpus.NvidiaSmi.DetectAsync(options.NvidiaSmi, stoppingToken)).Count > 0;
+            _hasGpus = (await Gpus.NvidiaSmi.DetectAsync(options.NvidiaSmi, stoppingToken, time)).Count > 0;
             using var timer = new PeriodicTimer(Interval, time);
             do
             {
@@ -143,7 +143,7 @@ internal sealed partial class StatsCollector(IContainerRuntime runtime, AgentOpt
     private async Task SampleNodeAsync(CancellationToken ct)
     {
         var counters = ReadNodeCounters();
-        var gpus = _hasGpus ? await GpuUsageReader.ReadAsync(options.NvidiaSmi, TimeSpan.FromMilliseconds(900), ct) : null;
+        var gpus = _hasGpus ? await GpuUsageReader.ReadAsync(options.NvidiaSmi, TimeSpan.FromMilliseconds(900), time, ct) : null;
         var previous = _lastNode;
         _lastNode = counters;
         if (previous is null) return;

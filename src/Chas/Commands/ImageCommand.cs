@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Chas.Cli;
 using Chas.Runtime;
-using Chas.Runtime.Docker;
-using Chas.Runtime.Docker.Images;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Chas.Commands;
@@ -22,13 +20,13 @@ internal static class ImageCommand
         import.SetAction((parse, ct) => CliRunner.RunAsync(async token =>
         {
             await using var services = new ServiceCollection().AddLogging().AddDockerRuntime().BuildServiceProvider();
-            var runtime = (DockerContainerRuntime)services.GetRequiredService<IContainerRuntime>();
+            var importer = services.GetRequiredService<IImageImporter>();
             Stream tar;
             if (parse.GetValue(busybox))
             {
                 if (!File.Exists("/bin/busybox")) throw new CliException("/bin/busybox not found: install Debian's busybox-static");
                 tar = new MemoryStream();
-                RootfsImage.WriteBusyboxRootfsTar(tar);
+                importer.WriteBusyboxRootfs(tar);
                 tar.Position = 0;
             }
             else
@@ -41,7 +39,7 @@ internal static class ImageCommand
             {
                 try
                 {
-                    await LiveProgress.RunAsync($"importing {parse.GetValue(tag)} into the Docker engine", _ => runtime.ImportRootfsAsync(tar, parse.GetValue(tag)!, token));
+                    await LiveProgress.RunAsync($"importing {parse.GetValue(tag)} into the Docker engine", _ => importer.ImportRootfsAsync(tar, parse.GetValue(tag)!, token));
                 }
                 catch (RuntimeException ex)
                 {
