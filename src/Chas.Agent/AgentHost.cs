@@ -98,7 +98,7 @@ internal sealed partial class AgentHost(
     private async Task<RegisterNodeRequest> BuildRegistrationAsync(CancellationToken ct)
     {
         var info = await RetryAsync("reach the container engine", () => runtime.GetInfoAsync(ct), ct);
-        var gpus = await Gpus.NvidiaSmi.DetectAsync(options.NvidiaSmi, ct);
+        var gpus = await Gpus.NvidiaSmi.DetectAsync(options.NvidiaSmi, ct, time);
         var listen = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("the agent API is not listening");
         var port = new Uri(listen.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)).Port;
