@@ -1,4 +1,5 @@
 using Chas.Client;
+using Chas.Client.Informers;
 using Chas.Contracts;
 
 namespace Chas.Server.Tests;
@@ -48,24 +49,17 @@ public sealed class HollowAgent : IAsyncDisposable
 
     private async Task WorkAsync()
     {
-        while (!_cts.IsCancellationRequested)
+        // The informer lists, watches and lists again after a break; every list is answered whole, then each change.
+        await using var tasks = new Informer<TaskResource>(TaskSource.For(_server.Node, Name),
+            new InformerOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(500) });
+        tasks.AddHandler(new InformerHandler<TaskResource>
         {
-            try
-            {
-                var list = await _server.Node.ListTasksAsync(Name, _cts.Token);
-                foreach (var task in list.Items) await AnswerAsync(task);
-                await foreach (var ev in _server.Node.WatchTasksAsync(list.Revision, Name, _cts.Token))
-                    if (ev.Object is { } task && ev.Type != WatchEventTypes.Deleted) await AnswerAsync(task);
-            }
-            catch (OperationCanceledException) when (_cts.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or ChasApiException or IOException)
-            {
-                await Task.Delay(50);
-            }
-        }
+            DeliverListDifferences = false,
+            Synced = async (sync, _) => { foreach (var task in sync.Items) await AnswerAsync(task); },
+            Added = (task, _) => new ValueTask(AnswerAsync(task)),
+            Updated = (_, task, _) => new ValueTask(AnswerAsync(task)),
+        });
+        await tasks.RunAsync(_cts.Token);
     }
 
     private async Task AnswerAsync(TaskResource task)
