@@ -1,46 +1,30 @@
 using Chas.Client;
 using Chas.Server.Hosting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Chas.Server.Tests;
 
 /// <summary>
-/// A real server like <see cref="TestServer"/> whose every timer and deadline runs on a
-/// <see cref="FakeTimeProvider"/>: tests of timeouts advance <see cref="Time"/> instead of waiting.
+/// The shared <see cref="TestServer"/> on a <see cref="FakeTimeProvider"/>: every timer and deadline of the
+/// server runs on <see cref="Time"/>, so tests of timeouts advance it instead of waiting.
 /// </summary>
 public sealed class FakeClockServer : IAsyncDisposable
 {
-    private WebApplication _app = null!;
+    private readonly TestServer _server;
 
-    private FakeClockServer() { }
+    private FakeClockServer(TestServer server, FakeTimeProvider time) => (_server, Time) = (server, time);
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
-    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "chas-fake-clock-tests-" + Guid.NewGuid().ToString("N"));
-    public ServerOptions Options { get; private set; } = null!;
-    public ServerSecrets Secrets { get; private set; } = null!;
-    public ChasClient Admin { get; private set; } = null!;
-    public HttpClient Http { get; } = new();
+    public FakeTimeProvider Time { get; }
+    public string DataDir => _server.DataDir;
+    public ServerOptions Options => _server.Options;
+    public ServerSecrets Secrets => _server.Secrets;
+    public ChasClient Admin => _server.Admin;
+    public HttpClient Http => _server.Http;
 
     public static async Task<FakeClockServer> StartAsync(Func<ServerOptions, ServerOptions>? tweak = null)
     {
-        var server = new FakeClockServer();
-        var options = new ServerOptions { DataDir = server.DataDir, Urls = ["http://127.0.0.1:0"] };
-        server.Options = tweak is null ? options : tweak(options);
-        server._app = ChasServerApp.Build(server.Options, b =>
-        {
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
-            // Registered after the server's own default, so it is the one every service gets.
-            b.Services.AddSingleton<TimeProvider>(server.Time);
-        });
-        await server._app.StartAsync();
-        var url = new Uri(server._app.Urls.First() + "/");
-        server.Http.BaseAddress = url;
-        server.Secrets = ServerSecrets.LoadOrCreate(server.DataDir);
-        server.Admin = new ChasClient(url, server.Secrets.AdminToken);
-        return server;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        return new FakeClockServer(await TestServer.StartAsync(time: time, configure: tweak), time);
     }
 
     /// <summary>
@@ -54,12 +38,5 @@ public sealed class FakeClockServer : IAsyncDisposable
             return await probe();
         }, condition, what, deadline);
 
-    public async ValueTask DisposeAsync()
-    {
-        Admin.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        Http.Dispose();
-        try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

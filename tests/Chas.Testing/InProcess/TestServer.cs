@@ -2,11 +2,15 @@ using Chas.Client;
 using Chas.Contracts;
 using Chas.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Chas.Testing.InProcess;
 
-/// <summary>A real `chas server` on 127.0.0.1 with a random port and a temporary data directory.</summary>
+/// <summary>
+/// A real `chas server` on 127.0.0.1 with a random port and a temporary data directory; optionally on a clock of
+/// the test's (a fake one, for tests of timeouts) and with options of its own.
+/// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
     private WebApplication _app = null!;
@@ -19,26 +23,39 @@ public sealed class TestServer : IAsyncDisposable
     public ChasClient Node { get; private set; } = null!;
     public HttpClient Http { get; } = new();
 
-    public static async Task<TestServer> StartAsync(TimeSpan? heartbeatTimeout = null, TimeSpan? pendingTimeout = null, string? dataDir = null)
+    /// <summary>The clock every timer and deadline of the server runs on.</summary>
+    public TimeProvider Time { get; private set; } = TimeProvider.System;
+
+    /// <param name="time">Replaces the server's clock (e.g. a FakeTimeProvider the test advances).</param>
+    /// <param name="configure">Changes the options after the ones given here are set.</param>
+    public static async Task<TestServer> StartAsync(TimeSpan? heartbeatTimeout = null, TimeSpan? pendingTimeout = null, string? dataDir = null,
+        TimeProvider? time = null, Func<ServerOptions, ServerOptions>? configure = null)
     {
         var server = dataDir is null ? new TestServer() : new TestServer(dataDir);
-        await server.StartInternalAsync(heartbeatTimeout ?? TimeSpan.FromSeconds(6), pendingTimeout ?? TimeSpan.FromMinutes(5));
+        var options = new ServerOptions
+        {
+            DataDir = server.DataDir,
+            Urls = ["http://127.0.0.1:0"],
+            HeartbeatTimeout = heartbeatTimeout ?? TimeSpan.FromSeconds(6),
+            PendingTimeout = pendingTimeout ?? TimeSpan.FromMinutes(5),
+        };
+        await server.StartInternalAsync(configure is null ? options : configure(options), time);
         return server;
     }
 
     private TestServer() { }
     private TestServer(string dataDir) => DataDir = dataDir;
 
-    private async Task StartInternalAsync(TimeSpan heartbeatTimeout, TimeSpan pendingTimeout)
+    private async Task StartInternalAsync(ServerOptions options, TimeProvider? time)
     {
-        Options = new ServerOptions
+        Options = options;
+        if (time is not null) Time = time;
+        _app = ChasServerApp.Build(Options, b =>
         {
-            DataDir = DataDir,
-            Urls = ["http://127.0.0.1:0"],
-            HeartbeatTimeout = heartbeatTimeout,
-            PendingTimeout = pendingTimeout,
-        };
-        _app = ChasServerApp.Build(Options, b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+            // Registered after the server's own default, so it is the one every service gets.
+            if (time is not null) b.Services.AddSingleton(time);
+        });
         await _app.StartAsync();
         Url = new Uri(_app.Urls.First() + "/");
         Http.BaseAddress = Url;
@@ -56,7 +73,9 @@ public sealed class TestServer : IAsyncDisposable
     public async Task<TestServer> RestartAsync()
     {
         await StopAsync();
-        return await StartAsync(Options.HeartbeatTimeout, Options.PendingTimeout, DataDir);
+        var restarted = new TestServer(DataDir);
+        await restarted.StartInternalAsync(Options, Time == TimeProvider.System ? null : Time);
+        return restarted;
     }
 
     private async Task StopAsync()
