@@ -169,20 +169,7 @@ public sealed class ExecAndForwardTests(SharedDevFixture fixture, ITestOutputHel
 
     private Process StartCli(params string[] args)
     {
-        var info = new ProcessStartInfo(RepoPaths.ChasExecutable)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Root,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        ChildEnvironment.Apply(info, Dev.CliConfigPath);
-        info.Environment["CHAS_SERVER"] = Dev.Url.ToString();
-        info.Environment["CHAS_TOKEN"] = Dev.AdminToken;
+        var info = CliStart.For(args, Dev.CliConfigPath, Dev.Url, Dev.AdminToken);
         return Process.Start(info) ?? throw new InvalidOperationException("could not start bin/chas");
     }
 }

@@ -28,20 +28,7 @@ public sealed class ChasCli(Uri server, string token, string configPath)
     /// <param name="onStdoutLine">Called with each complete stdout line as it arrives (to observe streaming).</param>
     public async Task<CliResult> RunAsync(IReadOnlyList<string> args, TimeSpan timeout, Action<string>? onStdoutLine = null)
     {
-        var info = new ProcessStartInfo(RepoPaths.ChasExecutable)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = RepoPaths.Root,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        ChildEnvironment.Apply(info, configPath);
-        info.Environment["CHAS_SERVER"] = server.ToString();
-        info.Environment["CHAS_TOKEN"] = token;
+        var info = CliStart.For(args, configPath, server, token);
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start bin/chas");
         process.StandardInput.Close();
@@ -119,5 +106,28 @@ public sealed class ChasCli(Uri server, string token, string configPath)
             }
         }
         return all.ToString();
+    }
+}
+
+/// <summary>How every test starts `bin/chas` for a CLI verb: all streams redirected, UTF-8, the test's own config.</summary>
+public static class CliStart
+{
+    public static ProcessStartInfo For(IEnumerable<string> args, string configPath, Uri? server, string? token)
+    {
+        var info = new ProcessStartInfo(RepoPaths.ChasExecutable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = RepoPaths.Root,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        ChildEnvironment.Apply(info, configPath);
+        if (server is not null) info.Environment["CHAS_SERVER"] = server.ToString();
+        if (token is not null) info.Environment["CHAS_TOKEN"] = token;
+        return info;
     }
 }

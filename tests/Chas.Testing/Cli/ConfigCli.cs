@@ -15,20 +15,7 @@ public sealed class ConfigCli(string configPath, Uri? server = null, string? tok
 
     public async Task<CliResult> RunWithInputAsync(string? stdin, params string[] args)
     {
-        var info = new ProcessStartInfo(RepoPaths.ChasExecutable)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = RepoPaths.Root,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        ChildEnvironment.Apply(info, ConfigPath);
-        if (server is not null) info.Environment["CHAS_SERVER"] = server.ToString();
-        if (token is not null) info.Environment["CHAS_TOKEN"] = token;
+        var info = CliStart.For(args, ConfigPath, server, token);
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start bin/chas");
         if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
