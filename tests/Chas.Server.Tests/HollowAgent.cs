@@ -47,20 +47,8 @@ public sealed class HollowAgent : IAsyncDisposable
         }
     }
 
-    private async Task WorkAsync()
-    {
-        // The informer lists, watches and lists again after a break; every list is answered whole, then each change.
-        await using var tasks = new Informer<TaskResource>(TaskSource.For(_server.Node, Name),
-            new InformerOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(500) });
-        tasks.AddHandler(new InformerHandler<TaskResource>
-        {
-            DeliverListDifferences = false,
-            Synced = async (sync, _) => { foreach (var task in sync.Items) await AnswerAsync(task); },
-            Added = (task, _) => new ValueTask(AnswerAsync(task)),
-            Updated = (_, task, _) => new ValueTask(AnswerAsync(task)),
-        });
-        await tasks.RunAsync(_cts.Token);
-    }
+    // Every list is answered whole, then each change, as a real agent reconciles.
+    private Task WorkAsync() => HollowAssignments.FollowAsync(TaskSource.For(_server.Node, Name), AnswerAsync, _cts.Token);
 
     private async Task AnswerAsync(TaskResource task)
     {
