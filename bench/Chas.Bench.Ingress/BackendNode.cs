@@ -1,6 +1,7 @@
 using System.Net;
-using System.Text.Json;
 using Chas.Client;
+using Chas.Client.Informers;
+using Chas.Testing.InProcess;
 using Chas.Contracts;
 
 namespace Chas.Bench.Ingress;
@@ -78,29 +79,9 @@ internal sealed class BackendNode : IAsyncDisposable
         }
     }
 
-    private async Task AssignmentLoopAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                var list = await _client.ListTasksAsync(Name, ct);
-                foreach (var task in list.Items) await AnswerAsync(task, ct);
-                await foreach (var ev in _client.WatchTasksAsync(list.Revision, Name, ct))
-                {
-                    if (ev.Object is { } task && ev.Type != WatchEventTypes.Deleted) await AnswerAsync(task, ct);
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException or ChasApiException)
-            {
-                // The watch broke or fell behind: list again, as the real agent does.
-            }
-        }
-    }
+    // Lists, watches and lists again after a break or falling behind, as the real agent does (the product's informer).
+    private Task AssignmentLoopAsync(CancellationToken ct) =>
+        HollowAssignments.FollowAsync(TaskSource.For(_client, Name), task => AnswerAsync(task, ct), ct);
 
     private async Task AnswerAsync(TaskResource task, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Net;
-using System.Text.Json;
 using Chas.Client;
+using Chas.Client.Informers;
+using Chas.Testing.InProcess;
 using Chas.Contracts;
 
 namespace Chas.Bench.Scheduler;
@@ -15,26 +16,8 @@ internal static class HollowAgent
     public static async Task RunAsync(Uri server, string token, string node, CancellationToken ct)
     {
         using var client = new ChasClient(server, token);
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                var list = await client.ListTasksAsync(node, ct);
-                foreach (var task in list.Items) await HandleAsync(client, node, task, ct);
-                await foreach (var ev in client.WatchTasksAsync(list.Revision, node, ct))
-                {
-                    if (ev.Object is { } task && ev.Type != WatchEventTypes.Deleted) await HandleAsync(client, node, task, ct);
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return; // killed
-            }
-            catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException or ChasApiException)
-            {
-                // The watch broke or fell behind: list again, as the real agent does.
-            }
-        }
+        // Lists, watches and lists again after a break or falling behind, as the real agent does (the product's informer).
+        await HollowAssignments.FollowAsync(TaskSource.For(client, node), task => HandleAsync(client, node, task, ct), ct);
     }
 
     private static async Task HandleAsync(ChasClient client, string node, TaskResource task, CancellationToken ct)
