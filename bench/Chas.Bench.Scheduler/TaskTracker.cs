@@ -1,15 +1,15 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
 using Chas.Client;
+using Chas.Client.Informers;
 using Chas.Contracts;
 
 namespace Chas.Bench.Scheduler;
 
 /// <summary>
-/// ONE watch of all tasks for the whole run, keeping the latest state of every task and stamping (on the reading
-/// loop itself) the moment each one is first seen bound to a node. A watch the server drops (the reader fell
-/// behind) resumes from the last revision seen, or lists again when that is too old; both are counted.
+/// ONE watch of all tasks for the whole run (the product's informer), keeping the latest state of every task and
+/// stamping (in its handlers, on the reading loop itself) the moment each one is first seen bound to a node. A
+/// watch the server drops (the reader fell behind) resumes from the last revision seen, or lists again when that
+/// is too old; both are counted.
 /// </summary>
 internal sealed class TaskTracker : IAsyncDisposable
 {
@@ -21,12 +21,25 @@ internal sealed class TaskTracker : IAsyncDisposable
     private readonly Dictionary<string, int> _readyByNode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _liveByNode = new(StringComparer.Ordinal);
     private readonly List<(Func<TaskTracker, bool> Condition, TaskCompletionSource Done)> _waiters = [];
-    private readonly CancellationTokenSource _stop = new();
-    private readonly ChasClient _client;
-    private Task _loop = Task.CompletedTask;
-    private long _revision;
+    private readonly Informer<TaskResource> _informer;
 
-    private TaskTracker(ChasClient client) => _client = client;
+    private TaskTracker(ChasClient client)
+    {
+        _informer = new Informer<TaskResource>(TaskSource.For(client), new InformerOptions { ResumeAfterBreak = true });
+        _informer.AddHandler(new InformerHandler<TaskResource>
+        {
+            DeliverListDifferences = false,
+            Synced = (sync, _) => Replace(sync),
+            Added = (task, _) => Apply(task, deleted: false),
+            Updated = (_, task, _) => Apply(task, deleted: false),
+            Deleted = (task, _) => Apply(task, deleted: true),
+        });
+        // A 410 is followed by a list (counted there); any other break by a watch from the last revision.
+        _informer.Interrupted += interruption =>
+        {
+            if (interruption.Kind != InterruptionKind.RevisionGone) lock (_lock) Resumes++;
+        };
+    }
 
     /// <summary>Tasks whose latest state holds resources on a node (scheduled, starting, running or stopping).</summary>
     public int Bound { get; private set; }
@@ -58,8 +71,8 @@ internal sealed class TaskTracker : IAsyncDisposable
     public static async Task<TaskTracker> StartAsync(ChasClient client, CancellationToken ct)
     {
         var tracker = new TaskTracker(client);
-        await tracker.ListAsync(ct);
-        tracker._loop = Task.Run(tracker.ReadAsync, CancellationToken.None); // lives until disposed
+        tracker._informer.Start(CancellationToken.None); // lives until disposed
+        await tracker._informer.WaitForSyncAsync(ct);
         return tracker;
     }
 
@@ -92,63 +105,31 @@ internal sealed class TaskTracker : IAsyncDisposable
         get { lock (_lock) return [.. _firstBoundAt.Values]; }
     }
 
-    private async Task ReadAsync()
+    private ValueTask Replace(InformerSync<TaskResource> sync)
     {
-        var ct = _stop.Token;
-        var relist = false;
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                if (relist) await ListAsync(ct);
-                relist = false;
-                await foreach (var ev in _client.WatchTasksAsync(_revision, ct: ct))
-                    Apply(ev, Stopwatch.GetTimestamp());
-                Resumes++; // the server ended the stream: resume
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (ChasApiException ex) when (ex.Status == HttpStatusCode.Gone)
-            {
-                relist = true; // the revision we stopped at has left the server's history
-            }
-            catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException)
-            {
-                Resumes++; // dropped for falling behind (its "error" event is no task), or the connection broke
-            }
-        }
-    }
-
-    private async Task ListAsync(CancellationToken ct)
-    {
-        var list = await _client.ListTasksAsync(ct: ct);
         var seenAt = Stopwatch.GetTimestamp();
         lock (_lock)
         {
-            if (_revision != 0) Relists++;
+            if (!sync.First) Relists++;
             _tasks.Clear();
             _readyByNode.Clear();
             _liveByNode.Clear();
             (Bound, Ready) = (0, 0);
-            foreach (var task in list.Items) Put(task, seenAt);
-            _revision = list.Revision;
+            foreach (var task in sync.Items) Put(task, seenAt);
             Notify();
         }
+        return ValueTask.CompletedTask;
     }
 
-    private void Apply(WatchEvent<TaskResource> ev, long seenAt)
+    private ValueTask Apply(TaskResource task, bool deleted)
     {
+        var seenAt = Stopwatch.GetTimestamp();
         lock (_lock)
         {
             Events++;
-            if (ev.Revision > _revision) _revision = ev.Revision;
-            if (ev.Object is not { } task) return; // bookmark
-            var key = $"{task.Namespace}/{task.Name}";
-            if (ev.Type == WatchEventTypes.Deleted)
+            if (deleted)
             {
-                if (_tasks.Remove(key, out var old)) Tally(old, -1);
+                if (_tasks.Remove($"{task.Namespace}/{task.Name}", out var old)) Tally(old, -1);
             }
             else
             {
@@ -157,6 +138,7 @@ internal sealed class TaskTracker : IAsyncDisposable
             }
             Notify();
         }
+        return ValueTask.CompletedTask;
     }
 
     private void Put(TaskResource task, long seenAt)
@@ -190,17 +172,5 @@ internal sealed class TaskTracker : IAsyncDisposable
 
     private static bool IsBound(TaskResource task) => task.Node is not null && task.Status.HoldsResources();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or ChasApiException)
-        {
-            // The server went first.
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _informer.DisposeAsync();
 }

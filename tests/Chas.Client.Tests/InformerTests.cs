@@ -78,6 +78,31 @@ public sealed class InformerTests
     }
 
     [Fact]
+    public async Task With_resume_after_break_a_broken_stream_is_watched_again_from_the_last_revision_without_a_list()
+    {
+        _source.Put(new Item("a"));
+        await using var informer = Create(new InformerOptions { Time = _time, Random = new Random(7), ResumeAfterBreak = true });
+        informer.Start();
+        await Eventually.UntilAsync(() => _source.OpenStreams == 1, "the watch is open");
+        _recorder.Clear();
+
+        _source.EndStreams(new IOException("dropped for falling behind"));
+        _source.Put(new Item("b"));
+        _source.Delete("a");
+        await Eventually.UntilAsync(() => informer.List() is [{ Name: "b" }], "the gap's changes are replayed", _time, Step);
+
+        Assert.Equal(1, _source.Lists);
+        Assert.Equal([11L, 11L], _source.WatchedFrom);
+        Assert.Equal(["added b", "deleted a"], _recorder.Calls);
+        Assert.Equal(InterruptionKind.Failed, Assert.Single(Interruptions()).Kind);
+
+        // A 410 still lists: the revision to resume from is gone.
+        _source.GoneOnNextWatch();
+        _source.EndStreams();
+        await Eventually.UntilAsync(() => _source.Lists == 2 && _source.OpenStreams == 1, "listed and watching again", _time, Step);
+    }
+
+    [Fact]
     public async Task A_stream_the_server_ends_cleanly_is_listed_again()
     {
         _source.Put(new Item("a"));

@@ -42,6 +42,7 @@ public sealed class Informer<T> : IInformer
     private CancellationTokenSource? _stop;
     private Task? _running;
     private long _revision;
+    private long _events;
 
     public Informer(IListWatchSource<T> source, InformerOptions? options = null, Func<T, string>? keyOf = null)
     {
@@ -115,17 +116,26 @@ public sealed class Informer<T> : IInformer
     {
         var backoff = new RetryBackoff(_options);
         var first = true;
+        long? resumeFrom = null;
         while (!ct.IsCancellationRequested)
         {
             InterruptionKind kind;
             Exception? error = null;
+            var eventsBefore = Interlocked.Read(ref _events);
             try
             {
-                var list = await _source.ListAsync(ct);
-                await ApplyListAsync(list, first, ct);
-                first = false;
-                backoff.Reset();
-                await WatchAsync(list.Revision, ct);
+                if (resumeFrom is { } revision)
+                {
+                    await WatchAsync(revision, ct);
+                }
+                else
+                {
+                    var list = await _source.ListAsync(ct);
+                    await ApplyListAsync(list, first, ct);
+                    first = false;
+                    backoff.Reset();
+                    await WatchAsync(list.Revision, ct);
+                }
                 kind = InterruptionKind.StreamEnded;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -145,6 +155,9 @@ public sealed class Informer<T> : IInformer
                 // Whatever broke, the cache keeps its last state and the next list corrects it: an informer never stops.
                 (kind, error) = (InterruptionKind.Failed, ex);
             }
+            // A resumed watch that delivered something was a success: the next pause starts short again.
+            if (resumeFrom is not null && Interlocked.Read(ref _events) > eventsBefore) backoff.Reset();
+            resumeFrom = _options.ResumeAfterBreak && !first && kind != InterruptionKind.RevisionGone ? Revision : null;
             var pause = backoff.Next();
             Interrupted?.Invoke(new InformerInterruption(kind, error, pause));
             try
@@ -207,6 +220,7 @@ public sealed class Informer<T> : IInformer
 
     private async Task ApplyAsync(WatchEvent<T> ev, CancellationToken ct)
     {
+        Interlocked.Increment(ref _events);
         AdvanceRevision(ev.Revision);
         if (ev.Object is not { } item) return;
         T? old;

@@ -19,4 +19,11 @@ public sealed record InformerOptions
     public Random? Random { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// After a break (a stream that ended, broke or stalled), watch again from the last revision seen instead of
+    /// listing, as client-go's reflector does; only a 410 (the revision is gone) lists again. For readers of many
+    /// objects that the server may drop for falling behind. Off by default: the agent reconciles every list.
+    /// </summary>
+    public bool ResumeAfterBreak { get; init; }
 }
