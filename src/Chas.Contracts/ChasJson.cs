@@ -97,6 +97,25 @@ public static class ChasJson
 
     /// <summary>The contract of T for reading input; see <see cref="Input"/>.</summary>
     public static JsonTypeInfo<T> InputTypeInfo<T>() => (JsonTypeInfo<T>)Input.GetTypeInfo(typeof(T));
+
+    /// <summary>
+    /// For records read back from the store, which may have been written by an older CHaS (or by another server of
+    /// an older version on the same database): a field the record gained since is missing there, and the generated
+    /// context would read it as default(T) (dotnet/runtime#84484: a deployment's maxSurge 0 instead of 1, its
+    /// namespace "", null lists), a default that means something else. Read by reflection, so every missing field
+    /// gets the default the record declares. Written with the generated context (<see cref="ChasJsonContext"/>),
+    /// which writes every field, so what we write ourselves reads back the same either way.
+    /// </summary>
+    public static JsonSerializerOptions Stored { get; } = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = false,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+    };
+
+    /// <summary>The contract of T for reading stored records; see <see cref="Stored"/>.</summary>
+    public static JsonTypeInfo<T> StoredTypeInfo<T>() => (JsonTypeInfo<T>)Stored.GetTypeInfo(typeof(T));
 }
 
 /// <summary>

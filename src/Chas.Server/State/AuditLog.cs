@@ -15,6 +15,8 @@ namespace Chas.Server.State;
 public sealed class AuditLog(IObjectStore store, ServerOptions options, TimeProvider time) : BackgroundService
 {
     public const string KindName = "audit";
+    // Entries an older version wrote read with their declared defaults (ChasJson.Stored).
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<AuditEntry> StoredEntry = ChasJson.StoredTypeInfo<AuditEntry>();
     private readonly Channel<AuditEntry> _pending = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
     private long _sequence;
 
@@ -30,7 +32,7 @@ public sealed class AuditLog(IObjectStore store, ServerOptions options, TimeProv
         await FlushedAsync(ct);
         var list = await store.ListAsync(KindName, ct);
         return list.Items
-            .Select(o => JsonSerializer.Deserialize(o.Json, ChasJsonContext.Default.AuditEntry)!)
+            .Select(o => JsonSerializer.Deserialize(o.Json, StoredEntry)!)
             .Where(e => user is null || e.User == user)
             .Where(e => since is null || e.Time >= since)
             .OrderByDescending(e => e.Time).ThenByDescending(e => e.Id)

@@ -19,6 +19,8 @@ namespace Chas.Server.State;
 public sealed partial class EventLog(IObjectStore store, ServerOptions options, TimeProvider time, ILogger<EventLog> logger) : BackgroundService
 {
     public const string KindName = "events";
+    // Entries an older version wrote read with their declared defaults (ChasJson.Stored).
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<EventResource> StoredEntry = ChasJson.StoredTypeInfo<EventResource>();
     /// <summary>The key prefix of cluster-scoped objects (nodes); not a valid namespace name, so it never collides with one.</summary>
     public const string ClusterScope = "_cluster";
     public static readonly TimeSpan FoldWindow = TimeSpan.FromMinutes(10);
@@ -74,7 +76,7 @@ public sealed partial class EventLog(IObjectStore store, ServerOptions options, 
     }
 
     public static EventResource Deserialize(string json, long version) =>
-        JsonSerializer.Deserialize(json, ChasJsonContext.Default.EventResource)! with { ResourceVersion = version };
+        JsonSerializer.Deserialize(json, StoredEntry)! with { ResourceVersion = version };
 
     /// <summary>"namespace" of an event's key: its namespace, or <see cref="ClusterScope"/> for nodes.</summary>
     public static string ScopeOf(EventResource ev) => ev.Namespace ?? ClusterScope;

@@ -26,7 +26,10 @@ public abstract class ResourceStore<T>(IObjectStore store, string kind, JsonType
 
     /// <summary>The object <paramref name="json"/> describes, at <paramref name="version"/>; parsed only when this process did not write that very text.</summary>
     public T Deserialize(string json, long version) =>
-        WithVersion(_written.TryGetValue(json, out var written) ? written : JsonSerializer.Deserialize(json, typeInfo)!, version);
+        WithVersion(_written.TryGetValue(json, out var written) ? written : JsonSerializer.Deserialize(json, StoredTypeInfo)!, version);
+
+    // Records another process wrote (an older version, another server) are read with their declared defaults: ChasJson.Stored.
+    private static readonly JsonTypeInfo<T> StoredTypeInfo = Chas.Contracts.ChasJson.StoredTypeInfo<T>();
 
     public string Serialize(T resource)
     {
