@@ -87,14 +87,14 @@ public sealed partial class EventLog(IObjectStore store, ServerOptions options, 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var kept = new KeptEvents();
-        long sequence = 0;
         foreach (var item in (await store.ListAsync(KindName, stoppingToken)).Items)
         {
-            var ev = Deserialize(item.Json, item.Version);
-            kept.Add(item.Key, ev);
-            if (long.TryParse(ev.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var id)) sequence = Math.Max(sequence, id);
+            kept.Add(item.Key, Deserialize(item.Json, item.Version));
         }
         kept.SortByTime();
+        // Several servers on one database each write events: ids come from this process's own range (a random
+        // 31-bit tag above a counter), so two servers never make the same key and overwrite each other's event.
+        var sequence = (long)Random.Shared.Next(1, int.MaxValue) << 32;
 
         var batch = new Dictionary<string, string?>(StringComparer.Ordinal);
         var createdInBatch = new HashSet<string>(StringComparer.Ordinal);
@@ -130,7 +130,7 @@ public sealed partial class EventLog(IObjectStore store, ServerOptions options, 
             }
             try
             {
-                // Unconditional: this writer is the only one of kind "events".
+                // Unconditional: keys are this process's own, and a fold rewrites the newest state this writer knows.
                 var writes = batch.Select(w => w.Value is null ? WriteOp.Delete(KindName, w.Key) : new WriteOp(KindName, w.Key, WriteOp.AnyVersion, w.Value)).ToList();
                 if (writes.Count > 0) await store.CommitAsync(writes, stoppingToken);
             }
