@@ -8,7 +8,7 @@ namespace Chas.Store.Sqlite;
 /// <see cref="IObjectStore"/> in one SQLite file, in WAL mode so that reads never wait for the writer.
 /// One process owns the file: the global revision is kept in memory between commits.
 /// </summary>
-public sealed class SqliteObjectStore : IObjectStore
+public sealed partial class SqliteObjectStore : IObjectStore
 {
     private readonly string _path;
     private readonly string _readConnectionString;
