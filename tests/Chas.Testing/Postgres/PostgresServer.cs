@@ -165,14 +165,15 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             await RunAsync("chown", [$"{SuperUser}:{SuperUser}", socketDirectory]);
         }
-        // Appended, so they win over initdb's defaults; the last setting of a name counts.
+        // Appended, so they win over initdb's defaults; the last setting of a name counts. fsync off loses
+        // nothing when only the server process dies (the OS keeps what it wrote); synchronous_commit stays on,
+        // since off would lose acknowledged commits in a crash (KillAsync) and break what the tests check.
         await File.AppendAllTextAsync(Path.Combine(DataDirectory, "postgresql.conf"), $"""
 
             listen_addresses = '127.0.0.1'
             port = {Port}
             unix_socket_directories = '{socketDirectory}'
             fsync = off
-            synchronous_commit = off
             full_page_writes = off
             max_connections = 300
             shared_buffers = 32MB
