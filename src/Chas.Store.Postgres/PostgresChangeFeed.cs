@@ -20,7 +20,6 @@ internal sealed class PostgresChangeFeed : IAsyncDisposable
     private const int ReadBatchRows = 5_000;
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan TrimInterval = TimeSpan.FromMinutes(1);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly WatchHub _hub;
@@ -263,7 +262,7 @@ internal sealed class PostgresChangeFeed : IAsyncDisposable
     // Every server trims; the deletes of two servers at once simply find less to delete.
     private async Task TrimNowAndThenAsync(CancellationToken stop)
     {
-        if (_options.Time.GetElapsedTime(_lastTrim) < TrimInterval) return;
+        if (_options.Time.GetElapsedTime(_lastTrim) < _options.TrimInterval) return;
         _lastTrim = _options.Time.GetTimestamp();
         try
         {

@@ -32,6 +32,9 @@ public sealed record PostgresStoreOptions
     /// </summary>
     public int? ChangesToKeep { get; init; }
 
+    /// <summary>How often each server deletes change rows beyond <see cref="ChangesToKeep"/>.</summary>
+    public TimeSpan TrimInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// How often the change feed reads the changes table even without a notification: the safety net for
     /// a notification lost with a broken connection.
