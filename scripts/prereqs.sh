@@ -9,7 +9,7 @@ as_root() {
 
 # Debian packages the project needs: the Docker engine, a static busybox for offline test images,
 # xterm.js (its CommonJS modules: Debian's browser build is a stub) for the dashboard's terminal; with "test", also promtool (checks /metrics) and Chromium
-# (drives the dashboard in its tests).
+# (drives the dashboard in its tests) and PostgreSQL's server programs (the PostgreSQL store's tests).
 ensure_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
@@ -18,6 +18,8 @@ ensure_packages() {
   if [ "${1:-}" = "test" ]; then
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    # The PostgreSQL store's tests start private servers (initdb, pg_ctl); no system-wide service is used.
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} (apt-get)"
