@@ -6,6 +6,15 @@ public sealed record ServerOptions
 {
     /// <summary>Where the database and secrets live.</summary>
     public required string DataDir { get; init; }
+    /// <summary>
+    /// The store: null for the embedded SQLite file in <see cref="DataDir"/> (one server); a PostgreSQL connection
+    /// string (<c>postgres://user:password@host:5432/chas</c>, or Npgsql's key=value form) for several servers on one
+    /// database, each with its own data directory.
+    /// </summary>
+    public string? Store { get; init; }
+
+    /// <summary>Whether <see cref="Store"/> names a PostgreSQL database.</summary>
+    public bool UsesPostgres => Store is not null;
     /// <summary>Kestrel URLs, e.g. "http://0.0.0.0:8080".</summary>
     public IReadOnlyList<string> Urls { get; init; } = ["http://0.0.0.0:8080"];
     /// <summary>A node not heard from for this long becomes notready and its tasks are lost.</summary>

@@ -7,6 +7,7 @@ using Chas.Server.Auth;
 using Chas.Server.Controllers;
 using Chas.Server.State;
 using Chas.Store;
+using Chas.Store.Postgres;
 using Chas.Store.Sqlite;
 using Chas.Server.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,12 +25,7 @@ public static class ServerServiceCollectionExtensions
         services.TryAddSingleton(_ => ServerSecrets.LoadOrCreate(options.DataDir));
         if (options.TlsMode != TlsMode.None) services.TryAddSingleton(sp => ServerTls.Load(options, sp.GetRequiredService<TimeProvider>()));
         if (!services.Any(d => d.ServiceType == typeof(IObjectStore)))
-            services.AddSqliteStore(new SqliteStoreOptions
-            {
-                DatabasePath = options.DatabasePath,
-                // One Scheduled event per bind would otherwise halve how far back an agent's watch can resume.
-                SeparateHistoryKinds = new HashSet<string>(StringComparer.Ordinal) { EventLog.KindName, AuditLog.KindName },
-            });
+            services.AddServerStore(options);
         services.TryAddSingleton<TaskStore>();
         services.TryAddSingleton<NodeStore>();
         services.TryAddSingleton<DeploymentStore>();
@@ -67,5 +63,16 @@ public static class ServerServiceCollectionExtensions
         services.AddOpenApi("v1");
         services.AddChasDashboard(o => o.ServerCertificate = sp => options.TlsMode == TlsMode.None ? null : sp.GetRequiredService<ServerTls>().Certificate);
         return services;
+    }
+
+    /// <summary>The store <see cref="ServerOptions.Store"/> names: PostgreSQL, or the data directory's SQLite file.</summary>
+    private static void AddServerStore(this IServiceCollection services, ServerOptions options)
+    {
+        // One Scheduled event per bind would otherwise halve how far back an agent's watch can resume.
+        var separate = new HashSet<string>(StringComparer.Ordinal) { EventLog.KindName, AuditLog.KindName };
+        if (options.Store is { } connectionString)
+            services.AddPostgresStore(new PostgresStoreOptions { ConnectionString = connectionString, SeparateHistoryKinds = separate });
+        else
+            services.AddSqliteStore(new SqliteStoreOptions { DatabasePath = options.DatabasePath, SeparateHistoryKinds = separate });
     }
 }

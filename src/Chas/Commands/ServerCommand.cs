@@ -12,6 +12,16 @@ internal static class ServerCommand
     public static Command Create()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Where state and secrets live", DefaultValueFactory = _ => "/var/lib/chas/server" };
+        var store = new Option<string?>("--store")
+        {
+            Description = "PostgreSQL for several servers: postgres://user:password@host:5432/db (default: $CHAS_STORE, else SQLite in --data-dir)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CHAS_STORE") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+        };
+        store.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && StoreUrls.Problem(value) is { } problem)
+                result.AddError($"--store: {problem}");
+        });
         var listen = new Option<string>("--listen") { Description = "Address to listen on", DefaultValueFactory = _ => "0.0.0.0" };
         var port = new Option<int>("--port") { Description = "API port", DefaultValueFactory = _ => 8080 }.AsPort();
         var heartbeatTimeout = new Option<string>("--heartbeat-timeout") { Description = "A node silent this long becomes notready", DefaultValueFactory = _ => "6s" };
@@ -29,7 +39,7 @@ internal static class ServerCommand
                     result.AddError($"--trusted-proxy: '{proxy}' is not an IP address or CIDR range");
         });
         var cmd = new Command("server", "Run the control plane: API, state, scheduler and controllers")
-            { dataDir, listen, port, heartbeatTimeout, pendingTimeout, tls, tlsCert, tlsKey, tlsSan, domain, trustedProxy };
+            { dataDir, store, listen, port, heartbeatTimeout, pendingTimeout, tls, tlsCert, tlsKey, tlsSan, domain, trustedProxy };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async token =>
         {
             var mode = TlsModeFrom(parse.GetValue(tls), parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(tlsSan) ?? []);
@@ -39,6 +49,7 @@ internal static class ServerCommand
             var options = new ServerOptions
             {
                 DataDir = Path.GetFullPath(parse.GetValue(dataDir)!),
+                Store = parse.GetValue(store),
                 Urls = [Url(host, parse.GetValue(port), https: mode != TlsMode.None)],
                 HeartbeatTimeout = Durations.Parse(parse.GetValue(heartbeatTimeout)!, "--heartbeat-timeout"),
                 PendingTimeout = Durations.Parse(parse.GetValue(pendingTimeout)!, "--pending-timeout"),
@@ -52,7 +63,7 @@ internal static class ServerCommand
             };
             var app = ChasServerApp.Build(options, b => HostDefaults.ConfigureLogging(b, LogLevel.Information));
             await app.StartAsync(token);
-            Console.Out.WriteLine($"chas server listening on {string.Join(", ", app.Urls)}; node join token in {Path.Combine(options.DataDir, "node-token")}");
+            Console.Out.WriteLine($"chas server listening on {string.Join(", ", app.Urls)}; store {StoreUrls.Describe(options.Store, options.DatabasePath)}; node join token in {Path.Combine(options.DataDir, "node-token")}");
             if (mode != TlsMode.None && app.Services.GetRequiredService<ServerTls>() is { Fingerprint: { } fingerprint })
                 Console.Out.WriteLine($"CA fingerprint: {fingerprint} (CA certificate in {options.TlsCertFile ?? Path.Combine(ServerTls.TlsDir(options.DataDir), ServerTls.CaCertFileName)}, also at {TlsApi.CaPath})");
             await WaitForShutdownAsync(token);
