@@ -10,8 +10,9 @@ namespace Chas.Server.Leadership;
 /// Makes exactly one of the servers on one store the leader, through the lease <see cref="LeaseName"/> in the
 /// store (see <see cref="ILeaseStore"/>): every server tries to take it each <see cref="ServerOptions.LeaseRenewInterval"/>;
 /// the holder renews it as often and runs its terms (<see cref="LeaderTerm"/>) until a renewal is refused, or none
-/// succeeds within <see cref="ServerOptions.LeaseDuration"/> on this server's clock — so a leader cut off from the
-/// database steps down before the lease can pass to another. A clean stop releases the lease so that another
+/// succeeds within <see cref="RenewDeadline"/> (the lease less one renew interval, as Kubernetes' renew deadline) on
+/// this server's clock — so a leader cut off from the database steps down before the lease can pass to another,
+/// with a margin for the database's clock and the round trip. A clean stop releases the lease so that another
 /// server takes over at once. Without a lease store (a test's fake) the server is simply always leader.
 /// </summary>
 public sealed partial class LeaderElection : BackgroundService
@@ -36,6 +37,9 @@ public sealed partial class LeaderElection : BackgroundService
         // Known before the host starts: API requests and the controllers need not wait for ExecuteAsync.
         if (leases is null) Begin(null);
     }
+
+    /// <summary>How long a leader goes on without a successful renewal before it steps down.</summary>
+    public TimeSpan RenewDeadline => _options.LeaseDuration - _options.LeaseRenewInterval;
 
     /// <summary>This server among all on the store: host name, process id and a random part (two servers in one process differ too).</summary>
     public string ServerId { get; }
@@ -110,14 +114,14 @@ public sealed partial class LeaderElection : BackgroundService
         var lastAttemptFailed = false;
         while (true)
         {
-            var untilDeadline = _options.LeaseDuration - _time.GetElapsedTime(lastRenewal);
+            var untilDeadline = RenewDeadline - _time.GetElapsedTime(lastRenewal);
             try
             {
                 // After a failed renewal, wake at the deadline at the latest, to step down on time.
                 var wait = lastAttemptFailed && untilDeadline < _options.LeaseRenewInterval ? untilDeadline : _options.LeaseRenewInterval;
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, holding.Token);
-                untilDeadline = _options.LeaseDuration - _time.GetElapsedTime(lastRenewal);
-                if (lastAttemptFailed && untilDeadline <= TimeSpan.Zero) return $"no renewal of the lease within {_options.LeaseDuration}";
+                untilDeadline = RenewDeadline - _time.GetElapsedTime(lastRenewal);
+                if (lastAttemptFailed && untilDeadline <= TimeSpan.Zero) return $"no renewal of the lease within {RenewDeadline}";
                 // A renewal due after the deadline with no failure before it (this process was paused) still asks the
                 // database, which knows whether the lease moved; meanwhile the fence refuses any write if it did.
                 var limit = untilDeadline > TimeSpan.Zero ? untilDeadline : _options.LeaseRenewInterval;
@@ -136,7 +140,7 @@ public sealed partial class LeaderElection : BackgroundService
             }
             catch (TimeoutException)
             {
-                return $"no renewal of the lease within {_options.LeaseDuration}";
+                return $"no renewal of the lease within {RenewDeadline}";
             }
             catch (Exception ex)
             {
