@@ -70,6 +70,7 @@ namespace Chas.Contracts;
 [JsonSerializable(typeof(TrafficReport))]
 [JsonSerializable(typeof(TrafficView))]
 [JsonSerializable(typeof(RouteTraffic))]
+[JsonSerializable(typeof(LeadershipStatus))]
 public sealed partial class ChasJsonContext : JsonSerializerContext;
 
 public static class ChasJson

@@ -31,14 +31,19 @@ internal sealed class SqliteCommitWriter : IDisposable
             ("$revision", SqliteType.Integer));
     }
 
+    /// <summary>The writer's connection, for the lease operations (under the same lock as commits).</summary>
+    public SqliteConnection Connection => _connection;
+
     /// <summary>
-    /// Checks every expected version, then writes everything at <paramref name="newRevision"/>, in one
-    /// IMMEDIATE transaction. Returns the changes in write order. On any failure (a
-    /// <see cref="ConflictException"/> included) the transaction rolls back and nothing is written.
+    /// Checks the fence (when given) and every expected version, then writes everything at
+    /// <paramref name="newRevision"/>, in one IMMEDIATE transaction. Returns the changes in write order. On any
+    /// failure (a <see cref="ConflictException"/> or <see cref="FencedOutException"/> included) the transaction
+    /// rolls back and nothing is written.
     /// </summary>
-    public IReadOnlyList<ChangeEvent> Apply(IReadOnlyList<WriteOp> writes, long newRevision)
+    public IReadOnlyList<ChangeEvent> Apply(IReadOnlyList<WriteOp> writes, long newRevision, Fence? fence, long nowMs)
     {
         using var transaction = _connection.BeginTransaction(deferred: false);
+        if (fence is not null) SqliteLeaseRows.EnsureFenceHolds(_connection, transaction, fence, nowMs);
         var changes = new ChangeEvent[writes.Count];
 
         // All checks before any write: the state being checked is the state before this commit.

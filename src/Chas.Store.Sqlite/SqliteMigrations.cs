@@ -30,6 +30,16 @@ internal static class SqliteMigrations
             );
             INSERT INTO meta (name, value) VALUES ('revision', 0);
             """),
+        new(2, "leases with fencing tokens", """
+            -- Not objects: taking or renewing a lease makes no revision and no watch event.
+            -- expires_at is in Unix milliseconds on the store's TimeProvider; holder '' means released.
+            CREATE TABLE leases (
+                name       TEXT    PRIMARY KEY,
+                holder     TEXT    NOT NULL,
+                token      INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 
     /// <summary>Brings the schema up to date. The connection must be open and have no transaction.</summary>

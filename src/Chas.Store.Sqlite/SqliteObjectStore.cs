@@ -6,7 +6,8 @@ namespace Chas.Store.Sqlite;
 
 /// <summary>
 /// <see cref="IObjectStore"/> in one SQLite file, in WAL mode so that reads never wait for the writer.
-/// One process owns the file: the global revision is kept in memory between commits.
+/// One process owns the file: the global revision is kept in memory between commits. Also the
+/// <see cref="ILeaseStore"/> of that process (see SqliteObjectStore.Leases.cs).
 /// </summary>
 public sealed partial class SqliteObjectStore : IObjectStore
 {
@@ -15,14 +16,16 @@ public sealed partial class SqliteObjectStore : IObjectStore
     private readonly SqliteCommitWriter _writer;
     private readonly WatchHub _hub;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     // SQLite has one writer anyway; taking turns here keeps commit order equal to event order.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private long _revision;
     private volatile bool _disposed;
 
     private SqliteObjectStore(string path, string readConnectionString, SqliteCommitWriter writer, WatchHub hub,
-        long revision, ILogger logger)
+        long revision, TimeProvider time, ILogger logger)
     {
+        _time = time;
         _path = path;
         _readConnectionString = readConnectionString;
         _writer = writer;
@@ -53,13 +56,14 @@ public sealed partial class SqliteObjectStore : IObjectStore
             await connection.OpenAsync(cancellationToken);
             await ConfigureWriterAsync(connection, options, logger, cancellationToken);
             await SqliteMigrations.ApplyAsync(connection, logger, cancellationToken);
+            SqliteLeaseRows.VoidAll(connection);
             var revision = await ReadRevisionAsync(connection, null, cancellationToken);
 
             var hub = new WatchHub(revision, options.HistorySize, options.WatchBufferSize, logger, options.SeparateHistoryKinds);
             var writer = new SqliteCommitWriter(connection);
             var readConnectionString = ConnectionString(path, SqliteOpenMode.ReadWrite, pooling: true, options);
             SqliteStoreLog.StoreOpened(logger, path, revision);
-            return new SqliteObjectStore(path, readConnectionString, writer, hub, revision, logger);
+            return new SqliteObjectStore(path, readConnectionString, writer, hub, revision, options.Time, logger);
         }
         catch
         {
@@ -119,7 +123,7 @@ public sealed partial class SqliteObjectStore : IObjectStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var newRevision = _revision + 1;
-            var changes = _writer.Apply(writes, newRevision);
+            var changes = _writer.Apply(writes, newRevision, StoreFence.Current, NowMs());
             Volatile.Write(ref _revision, newRevision);
             // Still under the writer lock, so watchers see commits in exactly the order they happened.
             _hub.Publish(changes);

@@ -23,4 +23,7 @@ public sealed record SqliteStoreOptions
 
     /// <summary>How long a statement waits for a lock held by another connection.</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The clock that lease expiry is judged by (SQLite has no clock of its own that tests could advance).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

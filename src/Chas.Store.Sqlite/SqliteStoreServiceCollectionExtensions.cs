@@ -12,7 +12,10 @@ public static class SqliteStoreServiceCollectionExtensions
 
     /// <summary>
     /// Registers a <see cref="SqliteObjectStore"/> as the <see cref="IObjectStore"/> singleton, opened on first
-    /// resolve. TryAdd, so that a store registered earlier (a test's in-memory fake) wins.
+    /// resolve, and the same instance as the <see cref="ILeaseStore"/>; <see cref="InMemorySharedCounters"/> as the
+    /// <see cref="ISharedCounters"/> (one process owns the file). TryAdd, so that a store registered earlier (a
+    /// test's in-memory fake) wins. Options left on the system clock take the container's <see cref="TimeProvider"/>
+    /// when one is registered, so that a test's fake clock also judges lease expiry.
     /// </summary>
     public static IServiceCollection AddSqliteStore(this IServiceCollection services, SqliteStoreOptions options)
     {
@@ -20,10 +23,19 @@ public static class SqliteStoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.DatabasePath);
 
+        if (services.Any(service => service.ServiceType == typeof(IObjectStore))) return services;
         // Blocking here is harmless: Microsoft.Data.Sqlite completes its async calls synchronously.
         services.TryAddSingleton<IObjectStore>(provider => SqliteObjectStore.OpenAsync(
-                options, provider.GetService<ILoggerFactory>()?.CreateLogger<SqliteObjectStore>())
+                WithContainerClock(options, provider), provider.GetService<ILoggerFactory>()?.CreateLogger<SqliteObjectStore>())
             .GetAwaiter().GetResult());
+        // The same instance: leases and fenced commits share its writer lock and file.
+        services.TryAddSingleton<ILeaseStore>(provider => (SqliteObjectStore)provider.GetRequiredService<IObjectStore>());
+        services.TryAddSingleton<ISharedCounters>(provider => new InMemorySharedCounters(provider.GetService<TimeProvider>() ?? TimeProvider.System));
         return services;
     }
+
+    private static SqliteStoreOptions WithContainerClock(SqliteStoreOptions options, IServiceProvider provider) =>
+        options.Time == TimeProvider.System && provider.GetService<TimeProvider>() is { } registered
+            ? options with { Time = registered }
+            : options;
 }

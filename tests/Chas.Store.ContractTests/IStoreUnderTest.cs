@@ -14,6 +14,13 @@ public interface IStoreUnderTest : IAsyncDisposable
 
     /// <summary>Closes the store and opens the same storage again, as a server restart would.</summary>
     Task ReopenAsync();
+
+    /// <summary>
+    /// Lets <paramref name="span"/> pass on the clock the store judges lease expiry by. An engine on a clock the
+    /// test controls (SQLite's TimeProvider) advances it; the default, for engines on the database's own clock
+    /// (PostgreSQL's now()), waits it out, so the lease tests keep their spans short (a few hundred milliseconds).
+    /// </summary>
+    Task LetTimePassAsync(TimeSpan span) => Task.Delay(span);
 }
 
 /// <summary>How a test wants its store set up. Null means the engine's default.</summary>

@@ -1,3 +1,6 @@
+using Chas.Contracts;
+using Chas.Server.Auth;
+using Chas.Server.Leadership;
 using Chas.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +27,14 @@ public static class HealthApi
                 return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: $"store unavailable: {ex.Message}");
             }
         }).AllowAnonymous().ExcludeFromDescription();
+        // Which server leads: every server answers, leader or not.
+        app.MapGet("/api/v1/leadership", (LeaderElection election) => new LeadershipStatus
+        {
+            ServerId = election.ServerId,
+            IsLeader = election.IsLeader,
+            Leader = election.Leader,
+            Term = election.CurrentTerm?.Fence?.Token,
+        }).WithTags("Cluster").RequireAccess(AccessLevel.ClusterRead);
         return app;
     }
 }

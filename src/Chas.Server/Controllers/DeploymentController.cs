@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using Chas.Contracts;
+using Chas.Server.Leadership;
 using Chas.Server.State;
 using Chas.Server.Tenancy;
 using Chas.Store;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Chas.Server.Controllers;
@@ -11,17 +11,32 @@ namespace Chas.Server.Controllers;
 /// <summary>
 /// Keeps each deployment's instances at its replica count and revision: watch (through the cache)
 /// → de-duplicated keys → idempotent reconcile, one atomic commit per reconcile. A timer re-checks
-/// rollouts in progress so a progress deadline is noticed without any event.
+/// rollouts in progress so a progress deadline is noticed without any event. Runs only on the leader
+/// (see <see cref="LeaderOnlyService"/>).
 /// </summary>
 public sealed partial class DeploymentController(
     ClusterCache cache, IObjectStore store, TaskStore tasks, DeploymentStore deployments, TimeProvider time,
-    EventLog events, ILogger<DeploymentController> logger) : BackgroundService
+    EventLog events, LeaderElection election, ILogger<DeploymentController> logger) : LeaderOnlyService(election)
 {
     private static readonly TimeSpan RolloutRecheck = TimeSpan.FromSeconds(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override ILogger Logger => logger;
+
+    protected override async Task RunAsLeaderAsync(CancellationToken stoppingToken)
     {
         var changes = cache.Subscribe();
+        try
+        {
+            await ReconcileLoopAsync(changes, stoppingToken);
+        }
+        finally
+        {
+            cache.Unsubscribe(changes);
+        }
+    }
+
+    private async Task ReconcileLoopAsync(System.Threading.Channels.ChannelReader<CacheChange> changes, CancellationToken stoppingToken)
+    {
         await cache.WaitForSyncAsync(stoppingToken);
         var dirty = new HashSet<string>(StringComparer.Ordinal);
         MarkAll(dirty);
@@ -61,7 +76,7 @@ public sealed partial class DeploymentController(
                     await cache.CatchUpAsync(store.CurrentRevision, time, stoppingToken);
                     dirty.Add(key);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not OperationCanceledException and not FencedOutException)
                 {
                     LogReconcileFailed(logger, key, ex);
                 }

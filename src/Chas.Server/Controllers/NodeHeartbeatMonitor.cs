@@ -1,8 +1,8 @@
 using Chas.Contracts;
 using Chas.Server.Hosting;
+using Chas.Server.Leadership;
 using Chas.Server.State;
 using Chas.Store;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Chas.Server.Controllers;
@@ -10,16 +10,25 @@ namespace Chas.Server.Controllers;
 /// <summary>
 /// Marks a node notready when it has not sent a heartbeat within the timeout, and the tasks it
 /// held lost. Checks several times per timeout so the worst-case delay stays a fraction of it.
+/// Runs only on the leader (see <see cref="LeaderOnlyService"/>).
 /// </summary>
 public sealed partial class NodeHeartbeatMonitor(
     ClusterCache cache, IObjectStore store, NodeStore nodes, TaskStore tasks, NodeLiveness liveness, ServerOptions options, TimeProvider time,
-    EventLog events, ILogger<NodeHeartbeatMonitor> logger) : BackgroundService
+    EventLog events, LeaderElection election, ILogger<NodeHeartbeatMonitor> logger) : LeaderOnlyService(election)
 {
     // What each node was at the last check, to tell NodeReady transitions (the heartbeat API makes them); null before the first check.
     private Dictionary<string, NodeStatus>? _seen;
+    private DateTimeOffset _leadingSince = DateTimeOffset.MinValue;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override ILogger Logger => logger;
+
+    protected override async Task RunAsLeaderAsync(CancellationToken stoppingToken)
     {
+        // A new term starts from what the nodes are now: transitions seen by another leader are not reported twice.
+        _seen = null;
+        // And every node gets a fresh grace period from when this server began to lead, as at a restart: heartbeats
+        // that reached another leader are not known here.
+        _leadingSince = Election.CurrentTerm?.LeadingSince ?? time.GetUtcNow();
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatTimeout.TotalMilliseconds / 6, 100, 1000));
         using var timer = new PeriodicTimer(period, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -28,7 +37,7 @@ public sealed partial class NodeHeartbeatMonitor(
             {
                 await CheckAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not FencedOutException)
             {
                 LogCheckFailed(logger, ex);
             }
@@ -41,12 +50,12 @@ public sealed partial class NodeHeartbeatMonitor(
         RecordReadyTransitions();
         foreach (var node in cache.Nodes().Where(n => n.Status == NodeStatus.Ready))
         {
-            var silentFor = now - liveness.LastSeen(node.Name);
+            var silentFor = now - LastSeen(node.Name);
             if (silentFor < options.HeartbeatTimeout) continue;
 
             var reason = $"no heartbeat for {(int)silentFor.TotalSeconds}s";
             var updated = await nodes.UpdateAsync(node.Name, n =>
-                n.Status == NodeStatus.Ready && now - liveness.LastSeen(n.Name) >= options.HeartbeatTimeout
+                n.Status == NodeStatus.Ready && now - LastSeen(n.Name) >= options.HeartbeatTimeout
                     ? n with { Status = NodeStatus.NotReady, Reason = reason } : null, ct);
             if (updated?.Status != NodeStatus.NotReady) continue;
             LogNodeNotReady(logger, node.Name, reason);
@@ -54,6 +63,12 @@ public sealed partial class NodeHeartbeatMonitor(
             if (_seen is not null) _seen[node.Name] = NodeStatus.NotReady;
             await MarkTasksLostAsync(node.Name, updated.ResourceVersion, now, ct);
         }
+    }
+
+    private DateTimeOffset LastSeen(string node)
+    {
+        var seen = liveness.LastSeen(node);
+        return seen > _leadingSince ? seen : _leadingSince;
     }
 
     private void RecordReadyTransitions()

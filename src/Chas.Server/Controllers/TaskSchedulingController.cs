@@ -2,9 +2,9 @@ using System.Globalization;
 using Chas.Contracts;
 using Chas.Scheduling;
 using Chas.Server.Hosting;
+using Chas.Server.Leadership;
 using Chas.Server.State;
 using Chas.Store;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Chas.Server.Controllers;
@@ -17,11 +17,12 @@ namespace Chas.Server.Controllers;
 /// schedulers can never both commit placements decided on the same state: the loser's whole commit
 /// fails and it decides again on fresh state. Batches are pipelined: the next batch is placed while
 /// the previous one commits, and is committed only after it, expecting the token that commit wrote —
-/// so a batch whose predecessor failed never reaches the store.
+/// so a batch whose predecessor failed never reaches the store. Runs only on the leader (see <see cref="LeaderOnlyService"/>).
 /// </summary>
 public sealed partial class TaskSchedulingController(
     ClusterCache cache, IObjectStore store, TaskStore tasks, Scheduler scheduler, ServerOptions options,
-    EventLog events, TimeProvider time, ServerMetrics metrics, ILogger<TaskSchedulingController> logger) : BackgroundService
+    EventLog events, TimeProvider time, ServerMetrics metrics, LeaderElection election, ILogger<TaskSchedulingController> logger)
+    : LeaderOnlyService(election)
 {
     public const string AllocationKind = "nodeallocations";
     /// <summary>The key of the one allocation token (kind <see cref="AllocationKind"/>) every bind commit writes conditionally.</summary>
@@ -31,9 +32,23 @@ public sealed partial class TaskSchedulingController(
     // The token's version as of this scheduler's last commit (or load): the version its next commit expects.
     private long _tokenVersion = WriteOp.MustNotExist;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override ILogger Logger => logger;
+
+    protected override async Task RunAsLeaderAsync(CancellationToken stoppingToken)
     {
         var changes = cache.Subscribe();
+        try
+        {
+            await ScheduleAsync(changes, stoppingToken);
+        }
+        finally
+        {
+            cache.Unsubscribe(changes);
+        }
+    }
+
+    private async Task ScheduleAsync(System.Threading.Channels.ChannelReader<CacheChange> changes, CancellationToken stoppingToken)
+    {
         await cache.WaitForSyncAsync(stoppingToken);
         await LoadAllocationVersionsAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
@@ -51,7 +66,7 @@ public sealed partial class TaskSchedulingController(
                 await cache.CatchUpAsync(store.CurrentRevision, time, stoppingToken);
                 continue;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not FencedOutException)
             {
                 LogPassFailed(logger, ex);
                 nextDeadline = TimeSpan.FromSeconds(1);

@@ -1,5 +1,6 @@
 using Chas.Contracts;
 using Chas.Server.Auth;
+using Chas.Server.Leadership;
 using Chas.Server.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,6 +21,7 @@ public sealed class ServerMetrics
     private readonly ClusterCache _cache;
     private readonly NodeLiveness _liveness;
     private readonly TimeProvider _time;
+    private readonly LeaderElection _election;
     private readonly Histogram _requests;
     private readonly Histogram _schedulingPass;
     private readonly Histogram _bindLatency;
@@ -29,10 +31,11 @@ public sealed class ServerMetrics
     private readonly Gauge _nodeCpu;
     private readonly Gauge _nodeMemory;
     private readonly Gauge _heartbeatAge;
+    private readonly Gauge _leader;
 
-    public ServerMetrics(ClusterCache cache, NodeLiveness liveness, TimeProvider time)
+    public ServerMetrics(ClusterCache cache, NodeLiveness liveness, TimeProvider time, LeaderElection election)
     {
-        (_cache, _liveness, _time) = (cache, liveness, time);
+        (_cache, _liveness, _time, _election) = (cache, liveness, time, election);
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _requests = factory.CreateHistogram("chas_http_request_duration_seconds",
@@ -50,6 +53,7 @@ public sealed class ServerMetrics
         _nodeCpu = factory.CreateGauge("chas_node_cpu_cores", "CPU of the node: allocatable (capacity − reserved) or allocated to tasks.", ["node", "type"]);
         _nodeMemory = factory.CreateGauge("chas_node_memory_bytes", "Memory of the node: allocatable (capacity − reserved) or allocated to tasks.", ["node", "type"]);
         _heartbeatAge = factory.CreateGauge("chas_node_heartbeat_age_seconds", "Time since the node's last heartbeat.", ["node"]);
+        _leader = factory.CreateGauge("chas_leader", "1 while this server is the leader (runs the scheduler and controllers), 0 while it follows.");
         Registry.AddBeforeCollectCallback(ReadCluster);
     }
 
@@ -64,6 +68,7 @@ public sealed class ServerMetrics
 
     private void ReadCluster()
     {
+        _leader.Set(_election.IsLeader ? 1 : 0);
         var tasks = _cache.Tasks();
         var nodes = _cache.Nodes();
         _pending.Set(_cache.PendingTasks().Count);

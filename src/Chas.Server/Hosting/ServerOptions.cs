@@ -21,6 +21,13 @@ public sealed record ServerOptions
     public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(6);
     /// <summary>A task no node can take fails after this long, with the scheduler's reason.</summary>
     public TimeSpan PendingTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long the leader's lease in the store lasts without renewal: when the leader dies without releasing it,
+    /// another server takes over after at most this long. Also how long a leader that cannot renew keeps acting.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often the leader renews its lease, and how often the other servers try to take it.</summary>
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Largest accepted request body.</summary>
     public long MaxRequestBodyBytes { get; init; } = 1 << 20;
 

@@ -5,6 +5,7 @@ using Chas.Server.Api;
 using Chas.Server.Application;
 using Chas.Server.Auth;
 using Chas.Server.Controllers;
+using Chas.Server.Leadership;
 using Chas.Server.State;
 using Chas.Store;
 using Chas.Store.Postgres;
@@ -34,6 +35,13 @@ public static class ServerServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterCache>());
         services.TryAddSingleton(_ => Scheduler.CreateDefault());
 
+        // The registered lease store, else the object store itself when it keeps leases; without one (a test's fake
+        // object store) the server is always leader.
+        services.TryAddSingleton(sp => new LeaderElection(sp.GetService<ILeaseStore>() ?? sp.GetRequiredService<IObjectStore>() as ILeaseStore,
+            options, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LeaderElection>>()));
+        // Before the leader-only services: hosted services stop in reverse order, so they stop before the lease is released.
+        services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
         services.AddServerMetrics();
         services.AddHostedService<TaskSchedulingController>();
         services.AddHostedService<NodeHeartbeatMonitor>();

@@ -54,10 +54,12 @@ public sealed class AuditLog(IObjectStore store, ServerOptions options, TimeProv
     {
         var kept = new Queue<string>((await store.ListAsync(KindName, stoppingToken)).Items.Select(o => o.Key).Order(StringComparer.Ordinal));
         var batch = new List<WriteOp>();
+        var trims = new List<WriteOp>();
         long last = 0;
         while (await _pending.Reader.WaitToReadAsync(stoppingToken))
         {
             batch.Clear();
+            trims.Clear();
             while (batch.Count < 500 && _pending.Reader.TryRead(out var entry))
             {
                 var key = $"{entry.Time.UtcTicks:D19}-{entry.Id:D12}";
@@ -65,15 +67,18 @@ public sealed class AuditLog(IObjectStore store, ServerOptions options, TimeProv
                 kept.Enqueue(key);
                 last = entry.Id;
             }
-            while (kept.Count > options.AuditHistory) batch.Add(WriteOp.Delete(KindName, kept.Dequeue(), WriteOp.AnyVersion));
+            while (kept.Count > options.AuditHistory) trims.Add(WriteOp.Delete(KindName, kept.Dequeue(), WriteOp.AnyVersion));
             try
             {
                 await store.CommitAsync(batch, stoppingToken);
             }
             catch (ConflictException)
             {
-                // Two entries with one key cannot happen (ids are unique); a trimmed key already gone is harmless.
+                // Two entries with one key cannot happen (ids are unique).
             }
+            // Trimmed in a commit of their own: with several servers on one store another may have trimmed the same
+            // old entry first, and that conflict must not cost the new entries.
+            if (trims.Count > 0) await StoreTrims.DeleteAsync(store, trims, stoppingToken);
             _committed.RaiseTo(last);
         }
     }

@@ -64,6 +64,12 @@ public sealed partial class ClusterCache(IObjectStore store, TaskStore tasks, No
         return channel.Reader;
     }
 
+    /// <summary>Stops feeding a reader from <see cref="Subscribe"/> (a controller whose leader term ended), so no changes pile up for it.</summary>
+    public void Unsubscribe(ChannelReader<CacheChange> reader)
+    {
+        lock (_lock) _subscribers.RemoveAll(channel => channel.Reader == reader);
+    }
+
     public IReadOnlyList<TaskResource> Tasks() { lock (_lock) return [.. _tasks.Values]; }
     public IReadOnlyList<TaskResource> PendingTasks() { lock (_lock) return [.. _pending.Select(k => _tasks[k])]; }
     /// <summary>Tasks bound to a node and holding its resources (scheduled, starting, running, stopping).</summary>

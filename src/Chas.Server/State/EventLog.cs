@@ -130,9 +130,13 @@ public sealed partial class EventLog(IObjectStore store, ServerOptions options, 
             }
             try
             {
-                // Unconditional: keys are this process's own, and a fold rewrites the newest state this writer knows.
-                var writes = batch.Select(w => w.Value is null ? WriteOp.Delete(KindName, w.Key) : new WriteOp(KindName, w.Key, WriteOp.AnyVersion, w.Value)).ToList();
+                // Unconditional: keys are this process's own (see the sequence above), and a fold rewrites the newest state this writer knows.
+                var writes = batch.Where(w => w.Value is not null).Select(w => new WriteOp(KindName, w.Key, WriteOp.AnyVersion, w.Value)).ToList();
                 if (writes.Count > 0) await store.CommitAsync(writes, stoppingToken);
+                // Trimmed in a commit of their own: with several servers on one store another may have trimmed the
+                // same old event first, and that conflict must not cost the new ones.
+                var trims = batch.Where(w => w.Value is null).Select(w => WriteOp.Delete(KindName, w.Key)).ToList();
+                if (trims.Count > 0) await StoreTrims.DeleteAsync(store, trims, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {

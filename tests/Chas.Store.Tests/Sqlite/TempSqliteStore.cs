@@ -1,16 +1,21 @@
 using Chas.Store.ContractTests;
 using Chas.Store.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Chas.Store.Tests.Sqlite;
 
-/// <summary>A <see cref="SqliteObjectStore"/> on a database file in its own temporary directory, deleted on dispose.</summary>
+/// <summary>
+/// A <see cref="SqliteObjectStore"/> on a database file in its own temporary directory, deleted on dispose, judging
+/// lease expiry by a <see cref="FakeTimeProvider"/> that <see cref="LetTimePassAsync"/> advances.
+/// </summary>
 internal sealed class TempSqliteStore : IStoreUnderTest
 {
     private readonly string _directory;
     private readonly SqliteStoreOptions _options;
 
-    private TempSqliteStore(string directory, SqliteStoreOptions options, SqliteObjectStore store)
+    private TempSqliteStore(string directory, SqliteStoreOptions options, SqliteObjectStore store, FakeTimeProvider time)
     {
+        Time = time;
         _directory = directory;
         _options = options;
         Store = store;
@@ -23,6 +28,15 @@ internal sealed class TempSqliteStore : IStoreUnderTest
     public int OpenWatchCount => Store.Hub.SubscriberCount;
 
     public string DatabasePath => _options.DatabasePath;
+
+    /// <summary>The store's clock (unless the options gave another).</summary>
+    public FakeTimeProvider Time { get; }
+
+    public Task LetTimePassAsync(TimeSpan span)
+    {
+        Time.Advance(span);
+        return Task.CompletedTask;
+    }
 
     /// <summary>The contract suite's settings in SQLite's terms; null settings keep the SQLite defaults.</summary>
     public static Task<TempSqliteStore> CreateAsync(StoreContractSettings settings) =>
@@ -38,9 +52,10 @@ internal sealed class TempSqliteStore : IStoreUnderTest
     {
         var directory = Path.Combine(Path.GetTempPath(), "chas-store-tests", Guid.NewGuid().ToString("N"));
         // A subdirectory that does not exist yet: opening the store must create it.
-        var options = new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "data", "chas.db") };
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "data", "chas.db"), Time = time };
         options = configure?.Invoke(options) ?? options;
-        return new TempSqliteStore(directory, options, await SqliteObjectStore.OpenAsync(options));
+        return new TempSqliteStore(directory, options, await SqliteObjectStore.OpenAsync(options), time);
     }
 
     /// <summary>Closes the store and opens the same file again, as a server restart would.</summary>
