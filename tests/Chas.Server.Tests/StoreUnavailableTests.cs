@@ -46,6 +46,10 @@ public sealed class StoreUnavailableTests
 
         store.Unreachable = false;
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(host, HttpMethod.Get, "readyz", null)).Status);
+        // The audit entries of the refused writes waited for the database instead of ending the server.
+        await Eventually.WaitAsync(() => host.Admin.ListAuditAsync(), entries => entries.Any(e => e is { Method: "POST", Path: "/api/v1/tasks" }),
+            "the audit entry of the POST refused while the database was gone");
+        Assert.False(host.App.Lifetime.ApplicationStopping.IsCancellationRequested);
         Assert.Equal(HttpStatusCode.Created, (await SendAsync(host, HttpMethod.Post, "api/v1/tasks", host.Secrets.AdminToken, task)).Status);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(host, HttpMethod.Get, "api/v1/tasks", login.AccessToken)).Status);
     }
