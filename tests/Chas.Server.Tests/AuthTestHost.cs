@@ -5,6 +5,7 @@ using Chas.Client;
 using Chas.Contracts;
 using Chas.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Chas.Server.Tests;
@@ -19,16 +20,19 @@ public sealed class AuthTestHost : IAsyncDisposable
 
     private WebApplication _app = null!;
     public WebApplication App => _app;
-    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "chas-auth-tests-" + Guid.NewGuid().ToString("N"));
+    public string DataDir { get; private init; } = Path.Combine(Path.GetTempPath(), "chas-auth-tests-" + Guid.NewGuid().ToString("N"));
     public ServerOptions Options { get; private set; } = null!;
     public Uri Url { get; private set; } = null!;
     public ServerSecrets Secrets { get; private set; } = null!;
     public ChasClient Admin { get; private set; } = null!;
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public static async Task<AuthTestHost> StartAsync(Func<ServerOptions, ServerOptions>? tweak = null)
+    /// <param name="services">Registers services after the server's own (one store shared by two hosts, a fake clock).</param>
+    /// <param name="dataDir">A data directory of the test's instead of a new one (deleted at the end too).</param>
+    public static async Task<AuthTestHost> StartAsync(Func<ServerOptions, ServerOptions>? tweak = null, Action<IServiceCollection>? services = null,
+        string? dataDir = null)
     {
-        var host = new AuthTestHost();
+        var host = dataDir is null ? new AuthTestHost() : new AuthTestHost { DataDir = dataDir };
         var options = new ServerOptions
         {
             DataDir = host.DataDir,
@@ -37,7 +41,11 @@ public sealed class AuthTestHost : IAsyncDisposable
             PendingTimeout = TimeSpan.FromMinutes(5),
         };
         host.Options = tweak is null ? options : tweak(options);
-        host._app = ChasServerApp.Build(host.Options, b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        host._app = ChasServerApp.Build(host.Options, b =>
+        {
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+            services?.Invoke(b.Services);
+        });
         await host._app.StartAsync();
         host.Url = new Uri(host._app.Urls.First() + "/");
         host.Http.BaseAddress = host.Url;

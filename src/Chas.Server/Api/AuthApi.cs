@@ -34,7 +34,7 @@ public static class AuthApi
     {
         var (body, problem) = await JsonBody.ReadAsync<LoginRequest>(context.Request);
         if (problem is not null) return problem;
-        if (throttle.TryAttempt(context.Connection.RemoteIpAddress?.ToString(), body!.User) is { } wait) return TooMany(context, wait);
+        if (await throttle.TryAttemptAsync(context.Connection.RemoteIpAddress?.ToString(), body!.User, context.RequestAborted) is { } wait) return TooMany(context, wait);
         var errors = new ValidationErrors();
         if (string.IsNullOrEmpty(body.User)) errors.Add("user", "is required");
         if (string.IsNullOrEmpty(body.Password)) errors.Add("password", "is required");
@@ -73,7 +73,7 @@ public static class AuthApi
     {
         var (body, problem) = await JsonBody.ReadAsync<CreateUserRequest>(context.Request);
         if (problem is not null) return problem;
-        if (throttle.TryAttempt(context.Connection.RemoteIpAddress?.ToString(), "signup") is { } wait) return TooMany(context, wait);
+        if (await throttle.TryAttemptAsync(context.Connection.RemoteIpAddress?.ToString(), "signup", context.RequestAborted) is { } wait) return TooMany(context, wait);
         var errors = UserAdministration.Validate(body!.Name, body.Password);
         if (string.IsNullOrEmpty(body.Invite)) errors.Add("invite", "is required: ask an admin for an invitation (chas invite create)");
         if (body.Role is not null) errors.Add("role", "comes from the invitation");

@@ -15,7 +15,7 @@ public static class HealthApi
         // Liveness: the process serves requests.
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         // Readiness: the store answers.
-        app.MapGet("/readyz", async (IObjectStore store, CancellationToken ct) =>
+        app.MapGet("/readyz", async (HttpContext context, IObjectStore store, CancellationToken ct) =>
         {
             try
             {
@@ -24,6 +24,7 @@ public static class HealthApi
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                context.Response.Headers.RetryAfter = "1";
                 return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: $"store unavailable: {ex.Message}");
             }
         }).AllowAnonymous().ExcludeFromDescription();

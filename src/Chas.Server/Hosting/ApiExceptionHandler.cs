@@ -13,8 +13,12 @@ namespace Chas.Server.Hosting;
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>The title of the 503 that answers a request while the store's database cannot be reached.</summary>
+    public const string DatabaseUnreachableTitle = "The database is unreachable.";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (StoreUnavailable(exception) is { } unavailable) return await DatabaseUnreachableAsync(context, unavailable);
         var (status, detail) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.Message),
@@ -32,6 +36,35 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             ProblemDetails = exception is BadHttpRequestException && QueryParameterProblem(detail) is { } field
                 ? field
                 : new ProblemDetails { Status = status, Detail = detail },
+        });
+    }
+
+    /// <summary>The store's database is gone (down, restarting, partitioned): nothing was committed, so the client retries.</summary>
+    private static StoreUnavailableException? StoreUnavailable(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is StoreUnavailableException unavailable) return unavailable;
+        }
+        return null;
+    }
+
+    private async ValueTask<bool> DatabaseUnreachableAsync(HttpContext context, StoreUnavailableException exception)
+    {
+        LogStoreUnavailable(logger, context.Request.Method, context.Request.Path, exception.Message);
+        if (context.Response.HasStarted) return true;
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "1";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = DatabaseUnreachableTitle,
+                Detail = "the server cannot reach its database; nothing of this request was committed, or it cannot tell: retry it",
+            },
         });
     }
 
@@ -63,6 +96,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 
     [GeneratedRegex("""^Failed to bind parameter "(?<type>\S+) (?<name>\w+)" from "(?<value>.*)"\.$""", RegexOptions.Singleline)]
     private static partial Regex FailedBinding();
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: the store is unavailable: {Reason}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string method, string path, string reason);
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

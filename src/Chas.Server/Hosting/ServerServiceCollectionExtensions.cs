@@ -23,7 +23,10 @@ public static class ServerServiceCollectionExtensions
     {
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => ServerSecrets.LoadOrCreate(options.DataDir));
+        // From the store, so every server on one database holds the same ones. Blocking is harmless: ChasServerApp
+        // resolves them once before it serves, and a store that cannot be read then cannot serve anyway.
+        services.TryAddSingleton(sp => ServerSecrets.LoadOrCreateAsync(options.DataDir, sp.GetRequiredService<IObjectStore>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<ServerSecrets>>()).GetAwaiter().GetResult());
         if (options.TlsMode != TlsMode.None) services.TryAddSingleton(sp => ServerTls.Load(options, sp.GetRequiredService<TimeProvider>()));
         if (!services.Any(d => d.ServiceType == typeof(IObjectStore)))
             services.AddServerStore(options);

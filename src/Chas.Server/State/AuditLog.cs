@@ -41,6 +41,8 @@ public sealed class AuditLog(IObjectStore store, ServerOptions options, TimeProv
             .ToList();
     }
 
+    private static readonly TimeSpan UnavailableRetry = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a query waits for what was recorded before it to reach the store.</summary>
     public static readonly TimeSpan FlushLimit = TimeSpan.FromSeconds(2);
 
@@ -68,13 +70,24 @@ public sealed class AuditLog(IObjectStore store, ServerOptions options, TimeProv
                 last = entry.Id;
             }
             while (kept.Count > options.AuditHistory) trims.Add(WriteOp.Delete(KindName, kept.Dequeue(), WriteOp.AnyVersion));
-            try
+            while (true)
             {
-                await store.CommitAsync(batch, stoppingToken);
-            }
-            catch (ConflictException)
-            {
-                // Two entries with one key cannot happen (ids are unique).
+                try
+                {
+                    await store.CommitAsync(batch, stoppingToken);
+                    break;
+                }
+                catch (ConflictException)
+                {
+                    // Two entries with one key cannot happen (ids are unique); a retried batch that the database did
+                    // commit before the connection broke is already in.
+                    break;
+                }
+                catch (StoreUnavailableException)
+                {
+                    // The database is gone for now: keep the batch and try again, rather than end this service (and the server).
+                    await Task.Delay(UnavailableRetry, time, stoppingToken);
+                }
             }
             // Trimmed in a commit of their own: with several servers on one store another may have trimmed the same
             // old entry first, and that conflict must not cost the new entries.

@@ -23,10 +23,16 @@ internal static class StoreTrims
         {
             return;
         }
+        catch (StoreUnavailableException)
+        {
+            // Old entries outliving their history while the database is away cost a little space, not correctness.
+            return;
+        }
         foreach (var delete in deletes)
         {
             try { await store.CommitAsync([delete], ct); }
             catch (ConflictException) { }
+            catch (StoreUnavailableException) { return; }
         }
     }
 }
