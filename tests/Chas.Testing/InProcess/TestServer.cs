@@ -14,6 +14,8 @@ namespace Chas.Testing.InProcess;
 public sealed class TestServer : IAsyncDisposable
 {
     private WebApplication _app = null!;
+    private Action<IServiceCollection>? _services;
+    private bool _stopped;
 
     public string DataDir { get; } = TempDirectory.NewPath("chas-server-tests-");
     public ServerOptions Options { get; private set; } = null!;
@@ -28,8 +30,9 @@ public sealed class TestServer : IAsyncDisposable
 
     /// <param name="time">Replaces the server's clock (e.g. a FakeTimeProvider the test advances).</param>
     /// <param name="configure">Changes the options after the ones given here are set.</param>
+    /// <param name="services">Registrations that replace the server's own (e.g. one store object shared by two servers, as two servers on one database).</param>
     public static async Task<TestServer> StartAsync(TimeSpan? heartbeatTimeout = null, TimeSpan? pendingTimeout = null, string? dataDir = null,
-        TimeProvider? time = null, Func<ServerOptions, ServerOptions>? configure = null)
+        TimeProvider? time = null, Func<ServerOptions, ServerOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var server = dataDir is null ? new TestServer() : new TestServer(dataDir);
         var options = new ServerOptions
@@ -39,6 +42,7 @@ public sealed class TestServer : IAsyncDisposable
             HeartbeatTimeout = heartbeatTimeout ?? TimeSpan.FromSeconds(6),
             PendingTimeout = pendingTimeout ?? TimeSpan.FromMinutes(5),
         };
+        server._services = services;
         await server.StartInternalAsync(configure is null ? options : configure(options), time);
         return server;
     }
@@ -55,6 +59,7 @@ public sealed class TestServer : IAsyncDisposable
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             // Registered after the server's own default, so it is the one every service gets.
             if (time is not null) b.Services.AddSingleton(time);
+            _services?.Invoke(b.Services);
         });
         await _app.StartAsync();
         Url = new Uri(_app.Urls.First() + "/");
@@ -73,16 +78,24 @@ public sealed class TestServer : IAsyncDisposable
     public async Task<TestServer> RestartAsync()
     {
         await StopAsync();
-        var restarted = new TestServer(DataDir);
+        var restarted = new TestServer(DataDir) { _services = _services };
         await restarted.StartInternalAsync(Options, Time == TimeProvider.System ? null : Time);
         return restarted;
     }
 
-    private async Task StopAsync()
+    /// <summary>
+    /// Stops at once, cutting every open connection (watches included) as a server that died would; the data
+    /// directory stays until <see cref="DisposeAsync"/>.
+    /// </summary>
+    public Task StopAbruptlyAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async Task StopAsync(CancellationToken ct = default)
     {
+        if (_stopped) return;
+        _stopped = true;
         Admin.Dispose();
         Node.Dispose();
-        await _app.StopAsync();
+        await _app.StopAsync(ct);
         await _app.DisposeAsync();
     }
 
