@@ -1,3 +1,4 @@
+using Chas.Client.Failover;
 using Chas.Contracts;
 
 namespace Chas.Ingress;
@@ -7,6 +8,13 @@ public sealed record IngressOptions
 {
     /// <summary>The CHaS API server whose deployments, tasks and nodes are watched.</summary>
     public required Uri Server { get; init; }
+    /// <summary>
+    /// Further servers of the same cluster (one database): the watch moves to one of them when the one in use dies,
+    /// and the gateway balances the API over all of them, health-checking each.
+    /// </summary>
+    public IReadOnlyList<Uri> OtherServers { get; init; } = [];
+    /// <summary><see cref="Server"/> first, then <see cref="OtherServers"/>.</summary>
+    public ServerEndpoints AllServers => new([Server, .. OtherServers]);
     /// <summary>A token allowed to list and watch (the admin token or the node join token).</summary>
     public required string Token { get; init; }
     /// <summary>PEM of the CA the server's certificate must chain to (a server with its own CA); null: system trust.</summary>
