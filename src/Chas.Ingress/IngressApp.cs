@@ -81,6 +81,7 @@ public static class IngressApp
             proxy.UseMiddleware<NoDestinationsMiddleware>();
             proxy.UseLoadBalancing();
             proxy.UseMiddleware<ProxyMetricsMiddleware>();
+            proxy.UseMiddleware<GatewayFailoverMiddleware>();
             proxy.UsePassiveHealthChecks();
         });
 

@@ -32,6 +32,11 @@ public sealed record IngressOptions
 
     /// <summary>Also forward `/api/`, `/openapi/` and `/docs` to the API server and `/ui/` to its dashboard, on any host no deployment claims.</summary>
     public bool Gateway { get; init; }
+    /// <summary>
+    /// With several servers, the gateway asks each for `/readyz` this often; two failures in a row take it out
+    /// until it answers again (passive health takes it out sooner under traffic).
+    /// </summary>
+    public TimeSpan GatewayHealthInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Where the server serves its dashboard; gateway requests for `/ui/...` go to `&lt;DashboardPath&gt;/...`.</summary>
     public string DashboardPath { get; init; } = "/ui";
 
