@@ -33,7 +33,8 @@ public static class AgentApp
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<NodeCredentialHolder>();
-        services.AddSingleton(_ => new ChasClient(options.Server, options.Token, ChasClientTls.HandlerFor(options.CertificateAuthorityPem)));
+        services.AddSingleton(sp => new ChasClient(options.AllServers, options.Token, ChasClientTls.HandlerFor(options.CertificateAuthorityPem),
+            logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chas.Agent.ServerFailover")));
         services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<ChasClient>(), options.NodeName,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Chas.Agent.StatusReporter"), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new TaskSupervisor(sp.GetRequiredService<IContainerRuntime>(), sp.GetRequiredService<StatusReporter>(),

@@ -26,7 +26,7 @@ internal sealed partial class AgentHost(
         await JoinAsync(stoppingToken);
         var registration = await BuildRegistrationAsync(stoppingToken);
         await RetryAsync("register", () => client.RegisterNodeAsync(registration, stoppingToken), stoppingToken);
-        LogJoined(logger, options.NodeName, options.Server.ToString(), registration.AgentUrl!);
+        LogJoined(logger, options.NodeName, options.AllServers.ToString(), registration.AgentUrl!);
 
         Task? heartbeats = null;
         await using var assignments = new Informer<TaskResource>(TaskSource.For(client, options.NodeName), new InformerOptions { Time = time });

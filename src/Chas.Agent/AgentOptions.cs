@@ -1,3 +1,4 @@
+using Chas.Client.Failover;
 using Chas.Contracts;
 
 namespace Chas.Agent;
@@ -5,6 +6,10 @@ namespace Chas.Agent;
 public sealed record AgentOptions
 {
     public required Uri Server { get; init; }
+    /// <summary>Further servers of the same cluster (one database): the agent moves to one of them when the one in use dies.</summary>
+    public IReadOnlyList<Uri> OtherServers { get; init; } = [];
+    /// <summary><see cref="Server"/> first, then <see cref="OtherServers"/>.</summary>
+    public ServerEndpoints AllServers => new([Server, .. OtherServers]);
     public required string Token { get; init; }
     /// <summary>PEM of the CA the server's certificate must chain to (a server with its own CA); null: system trust.</summary>
     public string? CertificateAuthorityPem { get; init; }

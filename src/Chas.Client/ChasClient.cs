@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Chas.Client.Failover;
 using Chas.Contracts;
+using Microsoft.Extensions.Logging;
 
 namespace Chas.Client;
 
@@ -16,10 +18,12 @@ public sealed partial class ChasClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
+    private readonly ServerFailoverHandler? _failover;
 
     public ChasClient(Uri server, string? token, HttpMessageHandler? handler = null)
     {
         _http = handler is null ? new HttpClient() : new HttpClient(handler);
+        _failover = handler as ServerFailoverHandler;
         _ownsHttp = true;
         _http.BaseAddress = server;
         _http.Timeout = Timeout.InfiniteTimeSpan; // watches and log follows are long; callers pass tokens
@@ -27,7 +31,22 @@ public sealed partial class ChasClient : IDisposable
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
-    public Uri Server => _http.BaseAddress!;
+    /// <summary>
+    /// A client of every server of a cluster: requests go to one of <paramref name="servers"/> and move to the next
+    /// when it is dead or unavailable (<see cref="ServerFailoverHandler"/>). With one server it is the plain client.
+    /// </summary>
+    public ChasClient(ServerEndpoints servers, string? token, HttpMessageHandler? handler = null,
+        ServerFailoverOptions? failover = null, ILogger? logger = null)
+        : this(servers.Primary, token, servers.Count == 1 ? handler : ServerFailoverHandler.Create(servers, handler, failover, logger))
+    {
+        Servers = servers;
+    }
+
+    /// <summary>The server requests go to now (it changes as the client moves between <see cref="Servers"/>).</summary>
+    public Uri Server => _failover?.Current ?? _http.BaseAddress!;
+
+    /// <summary>Every server this client may use.</summary>
+    public ServerEndpoints Servers { get => field ?? new ServerEndpoints([_http.BaseAddress!]); private init; }
 
     /// <summary>
     /// The namespace of calls about tasks, deployments and services that name none; null lets the

@@ -81,12 +81,13 @@ public static class IngressApp
             proxy.UseMiddleware<NoDestinationsMiddleware>();
             proxy.UseLoadBalancing();
             proxy.UseMiddleware<ProxyMetricsMiddleware>();
+            proxy.UseMiddleware<GatewayFailoverMiddleware>();
             proxy.UsePassiveHealthChecks();
         });
 
         app.MapGet("/healthz", (ClusterInformers objects) => objects.Synced
                 ? Results.Text("ok\n")
-                : Results.Text($"waiting for the first list from {options.Server}\n", statusCode: StatusCodes.Status503ServiceUnavailable))
+                : Results.Text($"waiting for the first list from {options.AllServers}\n", statusCode: StatusCodes.Status503ServiceUnavailable))
             .DisableRateLimiting();
         app.MapMetrics("/metrics", app.Services.GetRequiredService<IngressMetrics>().Registry).DisableRateLimiting();
         app.MapIngressStats().DisableRateLimiting();

@@ -1,3 +1,4 @@
+using Chas.Client.Failover;
 using Chas.Contracts;
 
 namespace Chas.Ingress;
@@ -7,6 +8,13 @@ public sealed record IngressOptions
 {
     /// <summary>The CHaS API server whose deployments, tasks and nodes are watched.</summary>
     public required Uri Server { get; init; }
+    /// <summary>
+    /// Further servers of the same cluster (one database): the watch moves to one of them when the one in use dies,
+    /// and the gateway balances the API over all of them, health-checking each.
+    /// </summary>
+    public IReadOnlyList<Uri> OtherServers { get; init; } = [];
+    /// <summary><see cref="Server"/> first, then <see cref="OtherServers"/>.</summary>
+    public ServerEndpoints AllServers => new([Server, .. OtherServers]);
     /// <summary>A token allowed to list and watch (the admin token or the node join token).</summary>
     public required string Token { get; init; }
     /// <summary>PEM of the CA the server's certificate must chain to (a server with its own CA); null: system trust.</summary>
@@ -24,6 +32,11 @@ public sealed record IngressOptions
 
     /// <summary>Also forward `/api/`, `/openapi/` and `/docs` to the API server and `/ui/` to its dashboard, on any host no deployment claims.</summary>
     public bool Gateway { get; init; }
+    /// <summary>
+    /// With several servers, the gateway asks each for `/readyz` this often; two failures in a row take it out
+    /// until it answers again (passive health takes it out sooner under traffic).
+    /// </summary>
+    public TimeSpan GatewayHealthInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Where the server serves its dashboard; gateway requests for `/ui/...` go to `&lt;DashboardPath&gt;/...`.</summary>
     public string DashboardPath { get; init; } = "/ui";
 

@@ -7,6 +7,7 @@ using Chas.Ingress.Routing;
 using Chas.Ingress.Watch;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -24,7 +25,8 @@ public static class IngressServiceCollectionExtensions
     {
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => new ChasClient(options.Server, options.Token, ChasClientTls.HandlerFor(options.CertificateAuthorityPem)));
+        services.TryAddSingleton(sp => new ChasClient(options.AllServers, options.Token, ChasClientTls.HandlerFor(options.CertificateAuthorityPem),
+            logger: sp.GetService<ILoggerFactory>()?.CreateLogger("Chas.Ingress.ServerFailover")));
         services.TryAddSingleton<ClusterInformers>();
         services.TryAddSingleton<IngressConfigProvider>();
         services.TryAddSingleton<IngressMetrics>();

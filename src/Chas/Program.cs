@@ -41,7 +41,7 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     ConfigCommands.Create(),
     CompletionCommand.Create(),
 };
-var parse = root.Parse(args);
+var parse = Chas.Cli.ServerOption.Parse(root, args);
 // With no words at all the parser's own answer (the help) is the useful one.
 if (args.Length > 0 && Chas.Cli.UsageErrors.Report(parse) is { } usageError) return usageError;
 return await parse.InvokeAsync();

@@ -1,4 +1,6 @@
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Chas.Ingress.Routing;
 
@@ -24,14 +26,52 @@ internal static class GatewayRoutes
         };
     }
 
-    public static ClusterConfig Cluster(IngressOptions options) => new()
+    /// <summary>
+    /// One server: that one, as it always was. Several (one cluster on one database): round-robin over those that
+    /// are healthy, actively probed on `/readyz` (a server that lost its database is out too) and passively
+    /// judged by the requests themselves.
+    /// </summary>
+    public static ClusterConfig Cluster(IngressOptions options)
     {
-        ClusterId = ClusterId,
-        Destinations = new Dictionary<string, DestinationConfig>(StringComparer.Ordinal)
+        var servers = options.AllServers;
+        if (servers.Count == 1)
+            return new ClusterConfig
+            {
+                ClusterId = ClusterId,
+                Destinations = new Dictionary<string, DestinationConfig>(StringComparer.Ordinal)
+                {
+                    ["server"] = new DestinationConfig { Address = servers.Primary.ToString() },
+                },
+            };
+        return new ClusterConfig
         {
-            ["server"] = new DestinationConfig { Address = options.Server.ToString() },
-        },
-    };
+            ClusterId = ClusterId,
+            LoadBalancingPolicy = LoadBalancingPolicies.RoundRobin,
+            HealthCheck = new HealthCheckConfig
+            {
+                Active = new ActiveHealthCheckConfig
+                {
+                    Enabled = true,
+                    Interval = options.GatewayHealthInterval,
+                    Timeout = options.GatewayHealthInterval,
+                    Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+                    Path = "/readyz",
+                },
+                Passive = new PassiveHealthCheckConfig
+                {
+                    Enabled = true,
+                    Policy = Health.ConsecutiveFailuresHealthPolicy.PolicyName,
+                    ReactivationPeriod = options.PassiveHealthReactivation,
+                },
+            },
+            Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [ActiveFailuresThreshold] = "2" },
+            Destinations = servers.Select((server, i) => (Id: $"server-{i + 1}", server))
+                .ToDictionary(d => d.Id, d => new DestinationConfig { Address = d.server.ToString() }, StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>YARP's metadata key for how many failed probes in a row take a destination out.</summary>
+    private const string ActiveFailuresThreshold = "ConsecutiveFailuresHealthPolicy.Threshold";
 
     private static RouteConfig Route(string name, string path) => new()
     {

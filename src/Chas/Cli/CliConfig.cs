@@ -51,6 +51,11 @@ internal sealed record CliConfig
 
 internal sealed record CliContextEntry
 {
+    /// <summary>
+    /// The server's URL, or several of one cluster separated by commas. Also read as a JSON array of URLs;
+    /// written as the one string older versions read.
+    /// </summary>
+    [JsonConverter(typeof(ServerListJsonConverter))]
     public required string Server { get; init; }
     /// <summary>A static token (admin token, API token), or the current JWT after `chas login`.</summary>
     public string? Token { get; init; }
@@ -62,6 +67,22 @@ internal sealed record CliContextEntry
     public string? Namespace { get; init; }
     /// <summary>PEM of the CA the server's certificate must chain to (its own CA, as k3s does).</summary>
     public string? CertificateAuthority { get; init; }
+}
+
+/// <summary>A string, or an array of strings joined with commas.</summary>
+internal sealed class ServerListJsonConverter : JsonConverter<string>
+{
+    public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String) return reader.GetString()!;
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("server: expected a URL or an array of URLs");
+        var servers = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            servers.Add(reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new JsonException("server: every entry must be a URL"));
+        return string.Join(",", servers);
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -1,11 +1,13 @@
 using System.Net;
 using Chas.Client;
+using Chas.Client.Failover;
 
 namespace Chas.Cli;
 
 /// <summary>
 /// Resolves which server, token, CA and namespace a CLI verb uses: environment first, then the current
 /// context. A signed-in context whose access token is about to expire is refreshed silently first.
+/// The server may be several, comma-separated (servers of one cluster): requests move to a live one.
 /// </summary>
 internal static class Connection
 {
@@ -19,8 +21,11 @@ internal static class Connection
     public static ChasClient Open(string? ns = null) =>
         OpenAsync(ns, CancellationToken.None).GetAwaiter().GetResult();
 
+    /// <summary>`--server` given to the verb (set once by Program from the root's option); it beats CHAS_SERVER.</summary>
+    internal static string? CommandLineServer { get; set; }
+
     public static Task<ChasClient> OpenAsync(string? ns, CancellationToken ct) =>
-        OpenAsync(CliConfig.DefaultPath(), Env("CHAS_SERVER"), Env("CHAS_TOKEN"), ns, TimeProvider.System, ct);
+        OpenAsync(CliConfig.DefaultPath(), CommandLineServer ?? Env("CHAS_SERVER"), Env("CHAS_TOKEN"), ns, TimeProvider.System, ct);
 
     internal static async Task<ChasClient> OpenAsync(string configPath, string? envServer, string? envToken, string? ns, TimeProvider clock, CancellationToken ct)
     {
@@ -32,11 +37,12 @@ internal static class Connection
         var server = envServer ?? context?.Server;
         if (server is null)
             throw new CliException("no server configured: sign in with `chas login --server URL --user NAME`, start one with `chas dev`, or set CHAS_SERVER and CHAS_TOKEN");
-        var uri = ParseServer(server);
-        // The context's CA and session belong to its own server, not to one CHAS_SERVER points elsewhere.
-        var ownServer = context is not null && TryParseServer(context.Server) == uri;
+        var servers = ParseServers(server);
+        // The context's CA and session belong to its own servers, not to ones CHAS_SERVER points elsewhere.
+        var ownServer = context is not null && ServerEndpoints.TryParse(context.Server, out var contextServers, out _)
+            && servers.All(s => contextServers.Contains(s));
 
-        var client = new ChasClient(uri, envToken ?? context?.Token, HandlerFor(ownServer ? context!.CertificateAuthority : null))
+        var client = new ChasClient(servers, envToken ?? context?.Token, HandlerFor(ownServer ? context!.CertificateAuthority : null))
         {
             Namespace = ns ?? context?.Namespace,
         };
@@ -53,17 +59,19 @@ internal static class Connection
         }
     }
 
-    public static Uri ParseServer(string server) =>
-        TryParseServer(server) ?? throw new CliException($"'{server}' is not a valid server URL (use http://HOST:PORT or https://HOST:PORT)");
-
-    private static Uri? TryParseServer(string server) =>
-        Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
+    /// <summary>One server URL, or several separated by commas (the servers of one cluster, tried in that order).</summary>
+    public static ServerEndpoints ParseServers(string servers) =>
+        ServerEndpoints.TryParse(servers, out var parsed, out var error) ? parsed : throw new CliException(error!);
 
     public static bool NeedsRefresh(CliContextEntry context, TimeProvider clock) =>
         context.RefreshToken is not null && context.TokenExpiresAt is { } expires && expires - clock.GetUtcNow() <= RefreshMargin;
 
     public static string SessionExpired(CliContextEntry context) =>
-        $"your session has expired; sign in again: chas login --server {context.Server.TrimEnd('/')} --user {context.User ?? "NAME"}";
+        $"your session has expired; sign in again: chas login --server {Display(context.Server)} --user {context.User ?? "NAME"}";
+
+    /// <summary>A context's server(s) as `--server` takes them.</summary>
+    public static string Display(string servers) =>
+        ServerEndpoints.TryParse(servers, out var parsed, out _) ? parsed.ToString() : servers.TrimEnd('/');
 
     /// <summary>Trades the refresh token for a new pair, saves both (the old refresh token is spent) and sends the new access token from now on.</summary>
     private static async Task RefreshAsync(ChasClient client, string configPath, string contextName, CliContextEntry context, TimeProvider clock, CancellationToken ct)

@@ -4,6 +4,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Chas.Agent;
 using Chas.Cli;
+using Chas.Client.Failover;
 using Chas.Contracts;
 using Chas.Runtime.Docker;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,7 @@ internal static class AgentCommand
 {
     public static Command Create()
     {
-        var server = new Option<string>("--server") { Description = "The server's URL, e.g. http://10.0.0.1:8080", Required = true };
+        var server = new Option<string>("--server") { Description = "The server's URL, e.g. http://10.0.0.1:8080; several of one cluster separated by commas", Required = true };
         var token = new Option<string?>("--token") { Description = "The node join token (<server data dir>/node-token)" };
         var tokenFile = new Option<string?>("--token-file") { Description = "Read the join token from this file" };
         var name = new Option<string?>("--name") { Description = "Node name (default: the host name)" };
@@ -40,10 +41,11 @@ internal static class AgentCommand
                 ?? throw new CliException("--token or --token-file is required (the server writes it to <data-dir>/node-token)");
             var nodeName = parse.GetValue(name) ?? HostDefaults.NodeName();
             if (!Validate.IsDns1123Label(nodeName)) throw new CliException($"--name: '{nodeName}' is not a valid node name");
-            var serverUri = Uri.TryCreate(parse.GetValue(server), UriKind.Absolute, out var u) ? u : throw new CliException($"--server: '{parse.GetValue(server)}' is not a URL");
+            var servers = ServerEndpoints.TryParse(parse.GetValue(server), out var parsed, out var error) ? parsed : throw new CliException($"--server: {error}");
             var options = new AgentOptions
             {
-                Server = serverUri,
+                Server = servers.Primary,
+                OtherServers = [.. servers.Skip(1)],
                 Token = joinToken,
                 CertificateAuthorityPem = parse.GetValue(caFile) is { } ca ? await File.ReadAllTextAsync(ca, cancel) : null,
                 NodeName = nodeName,

@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using System.Text;
 using Chas.Cli;
 using Chas.Client;
+using Chas.Client.Failover;
 using Chas.Contracts;
 
 namespace Chas.Commands;
@@ -13,7 +14,7 @@ internal static class AuthCommands
 {
     public static Command Login()
     {
-        var server = new Option<string>("--server") { Description = "Server URL, e.g. https://chas.example.com:8080", Required = true };
+        var server = new Option<string>("--server") { Description = "Server URL, e.g. https://chas.example.com:8080; several of one cluster separated by commas", Required = true };
         var user = new Option<string>("--user", "-u") { Description = "User name", Required = true };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from stdin (one line)" };
         var context = new Option<string?>("--context") { Description = "Name of the context to keep the session in (default: the server's host:port)" };
@@ -21,7 +22,7 @@ internal static class AuthCommands
         var cmd = new Command("login", "Sign in to a server; the session is kept in a context and refreshed silently") { server, user, passwordStdin, context, fingerprint };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async token =>
         {
-            var uri = Connection.ParseServer(parse.GetValue(server)!);
+            var uri = Connection.ParseServers(parse.GetValue(server)!);
             var password = ReadPassword(parse.GetValue(passwordStdin), Console.In);
             var ca = await TrustAsync(uri, parse.GetValue(context), parse.GetValue(fingerprint), token);
             await SignInAsync(uri, parse.GetValue(user)!, password, parse.GetValue(context), ca, token);
@@ -32,7 +33,7 @@ internal static class AuthCommands
 
     public static Command Signup()
     {
-        var server = new Option<string>("--server") { Description = "Server URL", Required = true };
+        var server = new Option<string>("--server") { Description = "Server URL; several of one cluster separated by commas", Required = true };
         var invite = new Option<string>("--invite") { Description = "Invitation code (from `chas invite create`)", Required = true };
         var user = new Option<string>("--user", "-u") { Description = "User name to create", Required = true };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from stdin (one line)" };
@@ -41,7 +42,7 @@ internal static class AuthCommands
         var cmd = new Command("signup", "Create an account with an invitation code, then sign in") { server, invite, user, passwordStdin, context, fingerprint };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async token =>
         {
-            var uri = Connection.ParseServer(parse.GetValue(server)!);
+            var uri = Connection.ParseServers(parse.GetValue(server)!);
             var name = parse.GetValue(user)!;
             var password = ReadPassword(parse.GetValue(passwordStdin), Console.In);
             var ca = await TrustAsync(uri, parse.GetValue(context), parse.GetValue(fingerprint), token);
@@ -68,7 +69,7 @@ internal static class AuthCommands
             config = CliConfig.Load(path);
             var current = config.Contexts.GetValueOrDefault(name) ?? context;
             config.WithContext(name, current with { Token = null, RefreshToken = null, TokenExpiresAt = null }, makeCurrent: false).Save(path);
-            Console.Out.WriteLine($"signed out of {current.Server.TrimEnd('/')}{(current.User is { } u ? $" ({u})" : "")}");
+            Console.Out.WriteLine($"signed out of {Connection.Display(current.Server)}{(current.User is { } u ? $" ({u})" : "")}");
             return 0;
         }, ct));
         return cmd;
@@ -122,8 +123,11 @@ internal static class AuthCommands
     /// <summary>"host:port", the default name of a server's context.</summary>
     public static string ContextName(Uri server) => $"{server.Host}:{server.Port}";
 
+    /// <summary>"host:port" of the first server.</summary>
+    public static string ContextName(ServerEndpoints servers) => ContextName(servers.Primary);
+
     /// <summary>Signs in and keeps the session (and the CA to trust) in the context, made current.</summary>
-    private static async Task SignInAsync(Uri server, string user, string password, string? contextName, string? ca, CancellationToken ct)
+    private static async Task SignInAsync(ServerEndpoints server, string user, string password, string? contextName, string? ca, CancellationToken ct)
     {
         LoginResponse login;
         using (var client = new ChasClient(server, null, Connection.HandlerFor(ca)))
@@ -155,20 +159,29 @@ internal static class AuthCommands
     }
 
     /// <summary>The CA to trust: fetched and checked against --ca-fingerprint, else the one the context already keeps for this server.</summary>
-    private static async Task<string?> TrustAsync(Uri server, string? contextName, string? fingerprint, CancellationToken ct)
+    private static async Task<string?> TrustAsync(ServerEndpoints servers, string? contextName, string? fingerprint, CancellationToken ct)
     {
         if (fingerprint is null)
         {
-            var existing = CliConfig.Load(CliConfig.DefaultPath()).Contexts.GetValueOrDefault(contextName ?? ContextName(server));
-            return existing is not null && Connection.ParseServer(existing.Server) == server ? existing.CertificateAuthority : null;
+            var existing = CliConfig.Load(CliConfig.DefaultPath()).Contexts.GetValueOrDefault(contextName ?? ContextName(servers));
+            return existing is not null && ServerEndpoints.TryParse(existing.Server, out var known, out _) && known.ToString() == servers.ToString()
+                ? existing.CertificateAuthority : null;
         }
-        try
+        // The servers of one cluster share its CA: the first that answers hands it out.
+        for (var i = 0; ; i++)
         {
-            return await ChasClientTls.FetchCaAsync(server, fingerprint, ct);
-        }
-        catch (AuthenticationException ex)
-        {
-            throw new CliException(ex.Message);
+            try
+            {
+                return await ChasClientTls.FetchCaAsync(servers[i], fingerprint, ct);
+            }
+            catch (AuthenticationException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+            catch (HttpRequestException) when (i < servers.Count - 1)
+            {
+                // Dead: ask the next one.
+            }
         }
     }
 
@@ -192,9 +205,9 @@ internal static class AuthCommands
         }
         catch (Exception ex) when (ex is HttpRequestException or ChasApiException or AuthenticationException or IOException)
         {
-            Console.Error.WriteLine($"warning: could not revoke the session on {context.Server.TrimEnd('/')} ({ex.Message}); signed out locally only");
+            Console.Error.WriteLine($"warning: could not revoke the session on {Connection.Display(context.Server)} ({ex.Message}); signed out locally only");
         }
     }
 
-    private static string Display(Uri server) => server.ToString().TrimEnd('/');
+    private static string Display(ServerEndpoints servers) => servers.ToString();
 }

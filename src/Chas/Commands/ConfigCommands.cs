@@ -67,7 +67,7 @@ internal static class ConfigCommands
     {
         var name = new Argument<string?>("name") { Description = "Context to change (default: the current one)", Arity = ArgumentArity.ZeroOrOne };
         var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace verbs use when given none" };
-        var server = new Option<string?>("--server") { Description = "The server's URL" };
+        var server = new Option<string?>("--server") { Description = "The server's URL; several of one cluster separated by commas" };
         var cmd = new Command("set-context", "Change a context's default namespace or server (creates it with --server)") { name, ns, server };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(_ =>
         {
@@ -75,7 +75,7 @@ internal static class ConfigCommands
             var config = CliConfig.Load(path);
             var target = parse.GetValue(name) ?? config.CurrentContext ?? throw new CliException("no current context; name one");
             if (parse.GetValue(ns) is { } n && !Contracts.Validate.IsDns1123Label(n)) throw new CliException($"--namespace: '{n}' is not a namespace name");
-            if (parse.GetValue(server) is { } given) Connection.ParseServer(given); // refused now, not on every later command
+            if (parse.GetValue(server) is { } given) Connection.ParseServers(given); // refused now, not on every later command
             CliContextEntry entry;
             if (config.Contexts.TryGetValue(target, out var existing))
                 entry = existing with { Namespace = parse.GetValue(ns) ?? existing.Namespace, Server = parse.GetValue(server) ?? existing.Server };

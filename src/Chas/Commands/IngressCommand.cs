@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Chas.Cli;
+using Chas.Client.Failover;
 using Chas.Ingress;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,7 @@ internal static class IngressCommand
 {
     public static Command Create()
     {
-        var server = new Option<string>("--server") { Description = "The server's URL, e.g. http://10.0.0.1:8080", Required = true };
+        var server = new Option<string>("--server") { Description = "The server's URL, e.g. http://10.0.0.1:8080; several of one cluster separated by commas", Required = true };
         var token = new Option<string?>("--token") { Description = "A token that may list and watch (admin token or node token)" };
         var tokenFile = new Option<string?>("--token-file") { Description = "Read the token from this file" };
         var listen = new Option<string>("--listen") { Description = "Address to listen on", DefaultValueFactory = _ => "0.0.0.0" };
@@ -31,12 +32,13 @@ internal static class IngressCommand
             var secret = parse.GetValue(token) ?? (parse.GetValue(tokenFile) is { } f ? (await File.ReadAllTextAsync(f, cancel)).Trim() : null)
                 ?? Environment.GetEnvironmentVariable("CHAS_TOKEN")
                 ?? throw new CliException("--token or --token-file is required");
-            var serverUri = Uri.TryCreate(parse.GetValue(server), UriKind.Absolute, out var u) ? u : throw new CliException($"--server: '{parse.GetValue(server)}' is not a URL");
+            var servers = ServerEndpoints.TryParse(parse.GetValue(server), out var parsed, out var error) ? parsed : throw new CliException($"--server: {error}");
             if (parse.GetValue(tlsCert) is null != parse.GetValue(tlsKey) is null) throw new CliException("--tls-cert and --tls-key go together");
             if (parse.GetValue(rateLimit) < 0) throw new CliException("--rate-limit must not be negative");
             var options = new IngressOptions
             {
-                Server = serverUri,
+                Server = servers.Primary,
+                OtherServers = [.. servers.Skip(1)],
                 Token = secret,
                 CertificateAuthorityPem = parse.GetValue(caFile) is { } ca ? await File.ReadAllTextAsync(ca, cancel) : null,
                 ListenAddress = parse.GetValue(listen)!,

@@ -15,6 +15,7 @@ public sealed class TestServer : IAsyncDisposable
 {
     private WebApplication _app = null!;
     private Action<IServiceCollection>? _services;
+    private bool _stopped;
 
     public string DataDir { get; } = TempDirectory.NewPath("chas-server-tests-");
     public ServerOptions Options { get; private set; } = null!;
@@ -29,7 +30,7 @@ public sealed class TestServer : IAsyncDisposable
 
     /// <param name="time">Replaces the server's clock (e.g. a FakeTimeProvider the test advances).</param>
     /// <param name="configure">Changes the options after the ones given here are set.</param>
-    /// <param name="services">Registers services after the server's own (which then win), e.g. a lease store of the test's.</param>
+    /// <param name="services">Registers services after the server's own, which they then replace: a lease store of the test's, or one store object shared by two servers (two servers on one database).</param>
     public static async Task<TestServer> StartAsync(TimeSpan? heartbeatTimeout = null, TimeSpan? pendingTimeout = null, string? dataDir = null,
         TimeProvider? time = null, Func<ServerOptions, ServerOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
@@ -82,11 +83,19 @@ public sealed class TestServer : IAsyncDisposable
         return restarted;
     }
 
-    private async Task StopAsync()
+    /// <summary>
+    /// Stops at once, cutting every open connection (watches included) as a server that died would; the data
+    /// directory stays until <see cref="DisposeAsync"/>.
+    /// </summary>
+    public Task StopAbruptlyAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async Task StopAsync(CancellationToken ct = default)
     {
+        if (_stopped) return;
+        _stopped = true;
         Admin.Dispose();
         Node.Dispose();
-        await _app.StopAsync();
+        await _app.StopAsync(ct);
         await _app.DisposeAsync();
     }
 
