@@ -18,7 +18,7 @@ public sealed class SystemDeploymentTests(ITestOutputHelper output) : EndToEndTe
         // The engine agrees: each node runs exactly the container of its instance.
         Assert.Equal(first.Live.Select(i => (i.Node!, i.Uid)).Order(), (await DockerEngine.RunningTasksOfNodesAsync(cluster.NodeNames)).Order());
         var listed = Assert.Single(await server.Cli.ListDeploymentsAsync());
-        Assert.Equal((DeploymentMode.System, 3), (listed.Mode, listed.Replicas));
+        Assert.Equal(("system", 3), (listed.Mode, listed.Replicas));
 
         await using var watcher = await TaskWatcher.StartAsync(server.Client);
         var gate = new Lock();
