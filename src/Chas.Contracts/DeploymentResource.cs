@@ -1,4 +1,20 @@
+using System.Text.Json.Serialization;
+
 namespace Chas.Contracts;
+
+/// <summary>
+/// How many instances a deployment runs: <c>replicated</c> keeps <c>replicas</c> of them wherever they fit
+/// (the default, and what a stored deployment without the field is); <c>system</c> keeps exactly one on
+/// every ready, schedulable node that matches the template's node selector (Kubernetes' DaemonSet, Nomad's
+/// system job), so a node that joins gets one and a node that leaves or stops matching loses its own.
+/// </summary>
+[JsonConverter(typeof(WireEnumConverter<DeploymentMode>))]
+public enum DeploymentMode
+{
+    // Replicated must stay the zero value: rows written before the field existed read as default(T).
+    [JsonStringEnumMemberName("replicated")] Replicated,
+    [JsonStringEnumMemberName("system")] System,
+}
 
 /// <summary>What every instance of one revision of a deployment runs.</summary>
 public sealed record WorkloadTemplate
@@ -36,9 +52,19 @@ public sealed record DeploymentResource
     public string Name { get; init; } = "";
     public string Namespace { get; init; } = Namespaces.Default;
     public string Uid { get; init; } = "";
+    public DeploymentMode Mode { get; init; }
+    /// <summary>
+    /// Replicated: the instances wanted. System: observed by the controller, the number of nodes that
+    /// should run one (ready, schedulable, matching the selector); users never set it.
+    /// </summary>
     public int Replicas { get; init; }
     public WorkloadTemplate Template { get; init; } = new();
+    /// <summary>
+    /// Extra instances while old ones remain. System: nodes where the new instance starts beside the old one
+    /// (same node, so only without fixed host ports); system deployments default to 0.
+    /// </summary>
     public int MaxSurge { get; init; } = 1;
+    /// <summary>Ready instances a rollout may go without. System: nodes updated at once, stop old then start new (default 1).</summary>
     public int MaxUnavailable { get; init; }
     /// <summary>A rollout whose new instances are not all ready this long after it began is marked failed.</summary>
     public double ProgressDeadlineSeconds { get; init; } = 120;
@@ -77,6 +103,9 @@ public sealed record ApplyDeploymentRequest
 {
     public string? Name { get; init; }
     public string? Namespace { get; init; }
+    /// <summary>Replicated when a new deployment leaves it out; an update that leaves it out keeps the current mode.</summary>
+    public DeploymentMode? Mode { get; init; }
+    /// <summary>Replicated deployments only: a system deployment's count is its matching nodes.</summary>
     public int? Replicas { get; init; }
     public string? Image { get; init; }
     public IReadOnlyList<string>? Command { get; init; }

@@ -23,6 +23,11 @@ public sealed record TaskResource
     public IReadOnlyList<int> GpuIndices { get; init; } = [];
     /// <summary>Only nodes carrying every one of these labels.</summary>
     public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// A system deployment's instance belongs to one node: the scheduler checks only this one (resources,
+    /// ports, GPUs), makes no spreading decision, and leaves the instance pending while it does not fit.
+    /// </summary>
+    public string? PinnedNode { get; init; }
     public PlacementStrategyName Strategy { get; init; } = PlacementStrategyName.Spread;
     public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Never;
     /// <summary>With on-failure: restarts allowed before the task fails for good (null: no limit).</summary>

@@ -61,16 +61,22 @@ public static partial class Validate
             NodeSelector = request.NodeSelector,
         });
         if (request.Replicas is < 0 or > MaxReplicas) errors.Add("replicas", $"must be between 0 and {MaxReplicas}");
+        if (request.Mode == DeploymentMode.System && request.Replicas is not null) errors.Add("replicas", SystemReplicas);
         if (request.MaxSurge is < 0 or > MaxReplicas) errors.Add("maxSurge", "must not be negative");
         if (request.MaxUnavailable is < 0 or > MaxReplicas) errors.Add("maxUnavailable", "must not be negative");
-        if (request.MaxSurge == 0 && request.MaxUnavailable is null or 0)
-            errors.Add("maxSurge", "maxSurge and maxUnavailable cannot both be 0: a rollout could never make progress");
+        // Left out, they default to surge 1 (replicated) or unavailable 1 (system): only an explicit 0 for both stalls.
+        var system = request.Mode == DeploymentMode.System;
+        if (system ? request.MaxUnavailable == 0 && request.MaxSurge is null or 0 : request.MaxSurge == 0 && request.MaxUnavailable is null or 0)
+            errors.Add(system ? "maxUnavailable" : "maxSurge", "maxSurge and maxUnavailable cannot both be 0: a rollout could never make progress");
         if (request.ProgressDeadlineSeconds is <= 0 or > 86400) errors.Add("progressDeadlineSeconds", "must be between 0 and 86400");
         Ingress(errors, request.Ingress, request.Ports);
         Probe(errors, "liveness", request.Liveness, request.Ports);
         Probe(errors, "readiness", request.Readiness, request.Ports);
         return errors;
     }
+
+    /// <summary>Why a system deployment takes no replica count: DaemonSets have no such field either.</summary>
+    public const string SystemReplicas = "a system deployment runs one instance on every matching node: leave replicas out (select nodes with nodeSelector)";
 
     public static void Ingress(ValidationErrors errors, IngressSpec? ingress, IReadOnlyList<PortMapping>? ports)
     {

@@ -49,6 +49,11 @@ public sealed record PlacementRequest
     /// <summary>Exactly these GPU indices; when not empty it wins over <see cref="Gpus"/>.</summary>
     public IReadOnlyList<int> GpuIndices { get; init; } = [];
     /// <summary>
+    /// Only this node may take the request (a system deployment's instance): it alone is filtered, nothing is
+    /// scored, and a rejection names its reason. Null: any node.
+    /// </summary>
+    public string? RequiredNode { get; init; }
+    /// <summary>
     /// The instances that should not share a node, e.g. the replicas of one deployment (its name).
     /// Spread keeps them apart; null or empty for none.
     /// </summary>

@@ -92,6 +92,7 @@ public sealed class Scheduler
         bestIndex = -1;
         var count = nodes.Count;
         if (count == 0) return new PlacementResult { Reason = RejectionSummary.NoNodes };
+        if (request.RequiredNode is { } required) return PlaceOn(nodes, required, request, out bestIndex);
         var scorers = ScorersFor(request.Strategy);
         var enough = NodeSampling.FeasibleNodesToFind(count);
         var index = NodeSampling.StartIndex(count, Volatile.Read(ref _nextStartIndex));
@@ -138,6 +139,32 @@ public sealed class Scheduler
             Ports = HostPortPicker.Pick(best, request.Ports),
             GpuIndices = GpuPicker.Pick(best, request),
             Rejections = whyRejected,
+        };
+    }
+
+    /// <summary>
+    /// A request bound to one node (Nomad's system scheduler checks feasibility the same way): the filters on
+    /// that node only, so the cost does not grow with the cluster, and no scan offset moves.
+    /// </summary>
+    private PlacementResult PlaceOn(IReadOnlyList<NodeSnapshot> nodes, string nodeName, PlacementRequest request, out int index)
+    {
+        index = IndexOf(nodes, nodeName);
+        if (index < 0) return new PlacementResult { Reason = $"0/1 nodes available: node {nodeName} is not registered" };
+        var node = nodes[index];
+        if (FirstRejection(node, request) is { } rejection)
+        {
+            index = -1;
+            return new PlacementResult
+            {
+                Reason = RejectionSummary.Describe(1, [rejection]) + $" (node {nodeName})",
+                Rejections = new Dictionary<string, string>(StringComparer.Ordinal) { [nodeName] = rejection },
+            };
+        }
+        return new PlacementResult
+        {
+            Node = node.Name,
+            Ports = HostPortPicker.Pick(node, request.Ports),
+            GpuIndices = GpuPicker.Pick(node, request),
         };
     }
 

@@ -54,6 +54,7 @@ public sealed class ApiStrictInputTests : IAsyncLifetime
     [InlineData("""{"image":"nginx","ingress":{"paths":["/app/*"]}}""", "ingress.paths[0]")]
     [InlineData("""{"image":"nginx","ingress":{"hosts":["-bad-.example.com"]}}""", "ingress.hosts[0]")]
     [InlineData("""{"image":"nginx","strategy":1}""", "strategy")]
+    [InlineData("""{"image":"nginx","mode":"sytem"}""", "mode")]
     [InlineData("""{"image":"nginx","ports":[{"containerPort":80,"protocol":null}]}""", "ports[0].protocol")]
     public async Task Nulls_strings_for_numbers_enum_numbers_and_unroutable_names_are_refused_with_their_field(string json, string field)
     {

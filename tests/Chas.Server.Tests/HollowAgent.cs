@@ -28,9 +28,9 @@ public sealed class HollowAgent : IAsyncDisposable
         _work = Task.Run(WorkAsync);
     }
 
-    public static async Task<HollowAgent> StartAsync(TestServer server, string name, long cpuMillis = 4000)
+    public static async Task<HollowAgent> StartAsync(TestServer server, string name, long cpuMillis = 4000, IReadOnlyDictionary<string, string>? labels = null)
     {
-        await server.AddReadyNodeAsync(name, cpuMillis: cpuMillis, ports: new PortRange(20000, 20999));
+        await server.AddReadyNodeAsync(name, cpuMillis: cpuMillis, ports: new PortRange(20000, 20999), labels: labels);
         return new HollowAgent(server, name);
     }
 

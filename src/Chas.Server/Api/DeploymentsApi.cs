@@ -52,7 +52,8 @@ public static class DeploymentsApi
         return deployment is null ? Problems.NotFound("deployment", name) : Results.Ok(deployment);
     }
 
-    private static async Task<IResult> ApplyAsync(string name, HttpRequest request, DeploymentStore store, WorkloadAdmission admission, TimeProvider time)
+    private static async Task<IResult> ApplyAsync(string name, HttpRequest request, DeploymentStore store, WorkloadAdmission admission,
+        ClusterCache cache, TimeProvider time)
     {
         var (body, problem) = await JsonBody.ReadAsync<ApplyDeploymentRequest>(request);
         if (problem is not null) return problem;
@@ -70,7 +71,20 @@ public static class DeploymentsApi
         var (admitted, refusal) = await admission.AdmitAsync(request.HttpContext, claim);
         if (refusal is not null) return refusal;
         var ct = request.HttpContext.RequestAborted;
-        var replicas = body.Replicas ?? (await store.GetAsync(admitted!.Namespace, name, ct))?.Replicas ?? 1;
+        var existing = await store.GetAsync(admitted!.Namespace, name, ct);
+        if (existing is not null && body.Mode is { } mode && mode != existing.Mode)
+            return Problems.Field("mode", $"deployment '{name}' is {existing.Mode.ToWire()}, and a deployment's mode cannot change: delete it and apply again");
+        if (existing?.Mode == DeploymentMode.System && body.Mode is null)
+        {
+            // An update that leaves the mode out keeps it, and is checked as what it is.
+            body = body with { Mode = DeploymentMode.System };
+            errors = Validate.Deployment(body);
+            if (!errors.IsEmpty) return Problems.Validation(errors);
+        }
+        // A system deployment will run on every matching node: that is what its quota claim counts.
+        var replicas = body.Mode == DeploymentMode.System
+            ? SystemDeployments.NodesFor(template, cache.Nodes()).Count
+            : body.Replicas ?? existing?.Replicas ?? 1;
         return await admission.WithinQuotaAsync(admitted!, claim, replicas, replacingDeployment: name,
             () => CreateOrUpdateAsync(name, body, template, admitted!, store, time, ct), ct);
     }
@@ -139,6 +153,7 @@ public static class DeploymentsApi
         var ct = request.HttpContext.RequestAborted;
         var current = await store.GetAsync(ns, name, ct);
         if (current is null) return Problems.NotFound("deployment", name);
+        if (current.Mode == DeploymentMode.System) return Problems.Field("replicas", Validate.SystemReplicas);
         return await admission.RescaleWithinQuotaAsync(ns, name, current.Template, body.Replicas!.Value, async () =>
         {
             var updated = await store.UpdateAsync(ns, name, d => d.Replicas == body.Replicas ? null : d with { Replicas = body.Replicas!.Value }, ct);

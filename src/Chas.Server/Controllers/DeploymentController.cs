@@ -116,14 +116,16 @@ public sealed partial class DeploymentController(
         }
         else
         {
-            var draining = cache.Nodes().Where(n => n.Draining).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-            var plan = DeploymentPlanner.Plan(deployment, instances, draining, now);
+            var plan = deployment.Mode == DeploymentMode.System
+                ? SystemDeploymentPlanner.Plan(deployment, instances, cache.Nodes(), now)
+                : DeploymentPlanner.Plan(deployment, instances, cache.Nodes().Where(n => n.Draining).Select(n => n.Name).ToHashSet(StringComparer.Ordinal), now);
             var taken = instances.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-            for (var i = 0; i < plan.Create; i++)
+            // Unpinned instances for a replicated deployment, one pinned to each node for a system one.
+            foreach (var node in Enumerable.Repeat<string?>(null, plan.Create).Concat(plan.CreateOn))
             {
                 // Random names can collide; one collision would fail the whole commit, so draw again.
                 TaskResource instance;
-                do instance = NewInstance(deployment, now);
+                do instance = NewInstance(deployment, now) with { PinnedNode = node };
                 while (!taken.Add(instance.Name));
                 writes.Add(WriteOp.Create(tasks.Kind, TaskStore.Key(instance.Namespace, instance.Name), tasks.Serialize(instance)));
             }
@@ -135,14 +137,16 @@ public sealed partial class DeploymentController(
             writes.AddRange(plan.Delete.Select(i => WriteOp.Delete(tasks.Kind, TaskStore.Key(i.Namespace, i.Name), i.ResourceVersion)));
             if (plan.Status is { } status) writes.Add(deployments.Write(status));
             if (plan.Create > 0) happened.Add((EventReasons.ScaledUp, $"created {plan.Create} instance(s) of revision {deployment.Revision}", false));
+            if (plan.CreateOn.Count > 0)
+                happened.Add((EventReasons.ScaledUp, $"created instance(s) of revision {deployment.Revision} on node(s) {string.Join(", ", plan.CreateOn)}", false));
             if (plan.Stop.Count > 0) happened.Add((EventReasons.ScaledDown, $"stopping {plan.Stop.Count} instance(s)", false));
             if (plan.Status?.RolloutStatus is { } rollout && rollout != deployment.RolloutStatus)
             {
                 if (rollout == RolloutStates.Complete) happened.Add((EventReasons.RolloutComplete, plan.Status.RolloutMessage ?? $"revision {deployment.Revision} rolled out", false));
                 if (rollout == RolloutStates.Failed) happened.Add((EventReasons.RolloutFailed, plan.Status.RolloutMessage ?? $"revision {deployment.Revision} failed to roll out", true));
             }
-            if (plan.Create > 0 || plan.Stop.Count > 0)
-                LogPlan(logger, key, deployment.Revision, plan.Create, plan.Stop.Count, plan.Delete.Count);
+            if (plan.Create > 0 || plan.CreateOn.Count > 0 || plan.Stop.Count > 0)
+                LogPlan(logger, key, deployment.Revision, plan.Create + plan.CreateOn.Count, plan.Stop.Count, plan.Delete.Count);
         }
         if (writes.Count == 0) return;
         var revision = await store.CommitAsync(writes, ct);

@@ -7,6 +7,8 @@ public sealed record DeploymentPlan
 {
     /// <summary>New instances of the deployment's current revision to create.</summary>
     public int Create { get; init; }
+    /// <summary>System deployments: the nodes to create one instance of the current revision on, pinned there.</summary>
+    public IReadOnlyList<string> CreateOn { get; init; } = [];
     /// <summary>Live instances to ask to stop (scale-down, replaced revision, drained node).</summary>
     public IReadOnlyList<TaskResource> Stop { get; init; } = [];
     /// <summary>Ended instances to forget (their containers are removed by their agents).</summary>

@@ -155,7 +155,10 @@ public sealed partial class TaskSchedulingController(
             }
 
             var waited = now - task.CreatedAt;
-            if (waited >= options.PendingTimeout)
+            // A pinned instance (system deployment) waits for its node to have room, as a DaemonSet's pod does:
+            // failing it would only make its controller create the same instance again.
+            var timesOut = task.PinnedNode is null;
+            if (timesOut && waited >= options.PendingTimeout)
             {
                 explanations.Add(task with
                 {
@@ -168,7 +171,7 @@ public sealed partial class TaskSchedulingController(
                 continue;
             }
             var remaining = options.PendingTimeout - waited;
-            if (remaining < nextDeadline) nextDeadline = remaining;
+            if (timesOut && remaining < nextDeadline) nextDeadline = remaining;
             if (task.Reason != result.Reason)
             {
                 // Only when the explanation changes: thousands of waiting tasks must not flood the event log.
@@ -226,6 +229,7 @@ public sealed partial class TaskSchedulingController(
         Gpus = task.Gpus,
         GpuIndices = task.GpuIndices,
         NodeSelector = task.NodeSelector,
+        RequiredNode = task.PinnedNode,
         Strategy = task.Strategy == PlacementStrategyName.Binpack ? PlacementStrategy.Binpack : PlacementStrategy.Spread,
         Group = task.Deployment is null ? null : $"{task.Namespace}/{task.Deployment}",
     };

@@ -24,15 +24,20 @@ public static class DeploymentRevisions
         ReadOnlyRootFilesystem = body.ReadOnlyRootFilesystem ?? false,
     };
 
+    /// <summary>
+    /// A system deployment's replicas start at 0 (the controller counts its nodes) and it rolls out one node
+    /// at a time, old instance out before the new one starts: on the same node both would want the same host ports.
+    /// </summary>
     public static DeploymentResource New(string name, string ns, ApplyDeploymentRequest body, WorkloadTemplate template, DateTimeOffset now) => new()
     {
         Name = name,
         Namespace = ns,
         Uid = Guid.NewGuid().ToString("N"),
-        Replicas = body.Replicas ?? 1,
+        Mode = body.Mode ?? DeploymentMode.Replicated,
+        Replicas = body.Mode == DeploymentMode.System ? 0 : body.Replicas ?? 1,
         Template = template,
-        MaxSurge = body.MaxSurge ?? 1,
-        MaxUnavailable = body.MaxUnavailable ?? 0,
+        MaxSurge = body.MaxSurge ?? (body.Mode == DeploymentMode.System ? 0 : 1),
+        MaxUnavailable = body.MaxUnavailable ?? (body.Mode == DeploymentMode.System ? 1 : 0),
         ProgressDeadlineSeconds = body.ProgressDeadlineSeconds ?? 120,
         Ingress = body.Ingress,
         Revision = 1,
@@ -48,7 +53,8 @@ public static class DeploymentRevisions
     {
         var updated = existing with
         {
-            Replicas = body.Replicas ?? existing.Replicas,
+            // A system deployment's count is the controller's; the API refuses replicas for one.
+            Replicas = existing.Mode == DeploymentMode.System ? existing.Replicas : body.Replicas ?? existing.Replicas,
             MaxSurge = body.MaxSurge ?? existing.MaxSurge,
             MaxUnavailable = body.MaxUnavailable ?? existing.MaxUnavailable,
             ProgressDeadlineSeconds = body.ProgressDeadlineSeconds ?? existing.ProgressDeadlineSeconds,

@@ -16,7 +16,7 @@ internal static class ManifestReader
     private static readonly string[] CommonKeys =
         ["kind", "name", "namespace", "image", "command", "env", "cpu", "memory", "gpus", "ports", "strategy", "nodeSelector"];
     private static readonly HashSet<string> DeploymentKeys =
-        [.. CommonKeys, "replicas", "maxSurge", "maxUnavailable", "progressDeadlineSeconds", "readiness", "liveness", "ingress"];
+        [.. CommonKeys, "mode", "replicas", "maxSurge", "maxUnavailable", "progressDeadlineSeconds", "readiness", "liveness", "ingress"];
     private static readonly HashSet<string> TaskKeys = [.. CommonKeys, "restartPolicy", "maxRestarts", "gpuIndices"];
     private static readonly HashSet<string> ProbeKeys =
         ["type", "port", "path", "command", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold", "initialDelaySeconds"];
@@ -116,6 +116,7 @@ internal static class ManifestReader
             Ports = ports,
             NodeSelector = f.StringMap("nodeSelector"),
             Strategy = Strategy(f),
+            Mode = f.String("mode") is { } mode ? Wrap(f, "mode", () => WorkloadFlags.Mode(mode, "mode")) : null,
             Replicas = f.Int("replicas"),
             MaxSurge = f.Int("maxSurge"),
             MaxUnavailable = f.Int("maxUnavailable"),

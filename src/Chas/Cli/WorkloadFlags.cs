@@ -29,6 +29,14 @@ internal static class WorkloadFlags
         _ => throw new CliException($"{option}: '{text}' is not a placement strategy (use spread or binpack)"),
     };
 
+    public static DeploymentMode? Mode(string? text, string option = "--mode") => text?.Trim().ToLowerInvariant() switch
+    {
+        null => null,
+        "replicated" => DeploymentMode.Replicated,
+        "system" => DeploymentMode.System,
+        _ => throw new CliException($"{option}: '{text}' is not a deployment mode (use replicated, or system for one instance on every matching node)"),
+    };
+
     public static RestartPolicy? Restart(string? text, string option = "--restart") => text?.Trim().ToLowerInvariant() switch
     {
         null => null,

@@ -15,6 +15,7 @@ internal static class DeploymentCommands
         var command = new Argument<string[]>("command") { Description = "Command and arguments, after --", Arity = ArgumentArity.ZeroOrMore };
         var image = new Option<string>("--image") { Description = "Container image", Required = true };
         var replicas = new Option<int?>("--replicas") { Description = "Number of instances (new deployments: 1; updates: unchanged when left out)" };
+        var mode = new Option<string?>("--mode") { Description = "replicated (default) or system: one instance on every ready node matching --node-selector" };
         var port = new Option<string[]>("--port") { Description = "Publish CONTAINERPORT[/udp]; each instance gets a free host port (repeatable)" };
         var env = new Option<string[]>("--env", "-e") { Description = "Environment variable K=V (repeatable)" };
         var cpu = new Option<string?>("--cpu") { Description = "CPU per instance, in cores (0.5) or millicores (500m)" };
@@ -35,7 +36,7 @@ internal static class DeploymentCommands
         var ns = NamespaceOption.Create();
         var cmd = new Command("deploy", "Create or update a deployment: N copies of a long-running container, updated by rolling revisions")
         {
-            name, command, image, replicas, port, env, cpu, memory, gpus, strategy, nodeSelector,
+            name, command, image, mode, replicas, port, env, cpu, memory, gpus, strategy, nodeSelector,
             maxSurge, maxUnavailable, progressDeadline, readiness, liveness, probePeriod, hosts, paths, lb, weight, ns,
         };
         cmd.SetAction((parse, ct) => NamespaceOption.WithClientAsync(parse, ns, async (client, token) =>
@@ -55,6 +56,7 @@ internal static class DeploymentCommands
                 Ports = (parse.GetValue(port) ?? []).Select(WorkloadFlags.ContainerPort).ToList(),
                 NodeSelector = WorkloadFlags.NodeSelector(parse.GetValue(nodeSelector) ?? []),
                 Strategy = WorkloadFlags.Strategy(parse.GetValue(strategy)),
+                Mode = WorkloadFlags.Mode(parse.GetValue(mode)),
                 Replicas = parse.GetValue(replicas),
                 MaxSurge = parse.GetValue(maxSurge),
                 MaxUnavailable = parse.GetValue(maxUnavailable),
@@ -95,11 +97,12 @@ internal static class DeploymentCommands
                 return 0;
             }
             var wide = parse.GetValue(allNamespaces);
-            IReadOnlyList<string> headers = ["NAME", "READY", "UP-TO-DATE", "REVISION", "ROLLOUT", "IMAGE", "AGE"];
+            // READY is ready/desired; for a system deployment desired is the nodes that match it.
+            IReadOnlyList<string> headers = ["NAME", "MODE", "READY", "UP-TO-DATE", "REVISION", "ROLLOUT", "IMAGE", "AGE"];
             TableWriter.Write(Console.Out, wide ? ["NAMESPACE", .. headers] : headers, deployments.Select(d => (IReadOnlyList<string>)
             [
                 .. wide ? [d.Namespace] : Array.Empty<string>(),
-                d.Name, $"{d.ReadyReplicas}/{d.Replicas}", d.UpdatedReplicas.ToString(CultureInfo.InvariantCulture),
+                d.Name, d.Mode.ToWire(), $"{d.ReadyReplicas}/{d.Replicas}", d.UpdatedReplicas.ToString(CultureInfo.InvariantCulture),
                 d.Revision.ToString(CultureInfo.InvariantCulture), d.RolloutStatus, d.Template.Image, OutputFormat.Age(d.CreatedAt),
             ]));
             return 0;

@@ -45,7 +45,9 @@ internal static class DeploymentInspection
         var t = d.Template;
         TableWriter.Write(Console.Out, ["FIELD", "VALUE"],
         [
-            ["name", d.Name], ["namespace", d.Namespace], ["replicas", $"{d.ReadyReplicas}/{d.Replicas} ready, {d.UpdatedReplicas} updated"],
+            ["name", d.Name], ["namespace", d.Namespace],
+            ["mode", d.Mode == DeploymentMode.System ? $"system (nodes {Selector(t.NodeSelector)})" : "replicated"],
+            ["replicas", $"{d.ReadyReplicas}/{d.Replicas} ready, {d.UpdatedReplicas} updated{(d.Mode == DeploymentMode.System ? " (one per matching node)" : "")}"],
             ["revision", d.Revision.ToString(CultureInfo.InvariantCulture)], ["rollout", $"{d.RolloutStatus}: {d.RolloutMessage ?? "-"}"],
             ["approval", d.Approval is { } a ? $"{a.State.ToString().ToLowerInvariant()}{(a.By is null ? "" : " by " + a.By)}{(a.Reason is null ? "" : ": " + a.Reason)}" : "-"],
             ["image", t.Image], ["command", t.Command.Count == 0 ? "-" : string.Join(' ', t.Command)],
@@ -59,10 +61,13 @@ internal static class DeploymentInspection
         Console.Out.WriteLine();
         TableWriter.Write(Console.Out, ["INSTANCE", "REVISION", "STATUS", "READY", "NODE", "RESTARTS"], instances.Select(i => (IReadOnlyList<string>)
         [
-            i.Name, i.Revision?.ToString(CultureInfo.InvariantCulture) ?? "-", i.Status.ToWire(), i.Ready ? "yes" : "no", i.Node ?? "-",
+            i.Name, i.Revision?.ToString(CultureInfo.InvariantCulture) ?? "-", i.Status.ToWire(), i.Ready ? "yes" : "no", i.Node ?? i.PinnedNode ?? "-",
             i.RestartCount.ToString(CultureInfo.InvariantCulture),
         ]));
         await EventsCommand.WriteRecentAsync(client, d.Name, ct);
         return 0;
     }
+
+    private static string Selector(IReadOnlyDictionary<string, string> selector) =>
+        selector.Count == 0 ? "all" : string.Join(",", selector.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
 }

@@ -25,6 +25,8 @@ internal static class IngressCommand
         var caFile = new Option<string?>("--ca-file") { Description = "PEM CA the server's certificate must chain to (<server data dir>/tls/ca.crt)" };
         var cmd = new Command("ingress", "Run the ingress: routes traffic by host and path to ready instances")
             { server, token, tokenFile, listen, port, domain, tlsCert, tlsKey, gateway, rateLimit, requestLog, caFile };
+        // `chas ingress deploy`: the same ingress, run by the cluster on its nodes.
+        cmd.Subcommands.Add(IngressDeployCommand.Create());
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async cancel =>
         {
             // Before any socket: this process is only the ingress, whose code never blocks an event-loop thread.

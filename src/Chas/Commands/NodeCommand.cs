@@ -10,7 +10,7 @@ internal static class NodeCommand
 {
     public static Command Create()
     {
-        var cordon = Action("cordon", "Mark a node unschedulable: what runs there stays, new work goes elsewhere", (client, name, ct) => client.CordonNodeAsync(name, ct));
+        var cordon = Action("cordon", "Mark a node unschedulable: what runs there stays (but system deployments leave it), new work goes elsewhere", (client, name, ct) => client.CordonNodeAsync(name, ct));
         var uncordon = Action("uncordon", "Make a cordoned or drained node schedulable again", (client, name, ct) => client.UncordonNodeAsync(name, ct));
 
         var name = new Argument<string>("name") { Description = "Node name" };

@@ -75,6 +75,8 @@ public sealed record CliGpu(int Index, string Model, long MemoryBytes);
 public sealed record CliDeployment
 {
     public string Name { get; init; } = "";
+    /// <summary>"replicated" or "system".</summary>
+    public string Mode { get; init; } = "";
     public int Replicas { get; init; }
     public int Revision { get; init; }
     public int ReadyReplicas { get; init; }

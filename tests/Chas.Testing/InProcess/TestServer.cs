@@ -100,11 +100,14 @@ public sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>Registers a hollow node (no containers behind it) and makes it ready with one heartbeat.</summary>
-    public async Task<NodeResource> AddReadyNodeAsync(string name, long cpuMillis = 4000, long memoryBytes = 8L << 30, PortRange? ports = null)
+    /// <summary>Registers the node (again, to change its labels) and heartbeats once.</summary>
+    public async Task<NodeResource> AddReadyNodeAsync(string name, long cpuMillis = 4000, long memoryBytes = 8L << 30, PortRange? ports = null,
+        IReadOnlyDictionary<string, string>? labels = null)
     {
         await Node.RegisterNodeAsync(new RegisterNodeRequest
         {
             Name = name,
+            Labels = labels,
             Address = "127.0.0.1",
             AgentUrl = "http://127.0.0.1:1/",
             Capacity = new ResourceAmounts { CpuMillis = cpuMillis, MemoryBytes = memoryBytes },
