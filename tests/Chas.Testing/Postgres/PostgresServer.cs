@@ -204,7 +204,15 @@ public sealed class PostgresServer : IAsyncDisposable
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(deadline.Token);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within 120 s:\n{LogTail()}");
+        }
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException(
