@@ -37,7 +37,7 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Npgsql's form, for the maintenance database <c>postgres</c>.</summary>
     public string ConnectionString => ConnectionStringFor("postgres");
 
-    /// <summary>Npgsql's form, for <paramref name="database"/>. No pooling of idle connections past a restart is assumed.</summary>
+    /// <summary>Npgsql's form, for <paramref name="database"/>.</summary>
     public string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder
         {
