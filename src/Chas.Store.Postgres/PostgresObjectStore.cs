@@ -153,10 +153,18 @@ public sealed partial class PostgresObjectStore : IObjectStore, ILeaseStore, ISh
         }
 
         // Read your own writes: this server's watches and caches have the commit before the caller goes on.
+        // The commit is done whatever happens here, so neither a timeout nor a cancellation may fail it.
         _feed.Wake();
-        if (!await _feed.WaitForAsync(revision, _options.ReadOwnWritesTimeout, cancellationToken) && Volatile.Read(ref _disposed) == 0)
+        try
         {
-            PostgresStoreLog.OwnWriteNotSeen(_logger, revision, _options.ReadOwnWritesTimeout);
+            if (!await _feed.WaitForAsync(revision, _options.ReadOwnWritesTimeout, cancellationToken) && Volatile.Read(ref _disposed) == 0)
+            {
+                PostgresStoreLog.OwnWriteNotSeen(_logger, revision, _options.ReadOwnWritesTimeout);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller stopped waiting; the revision is still its commit's.
         }
         return revision;
     }

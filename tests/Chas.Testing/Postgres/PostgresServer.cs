@@ -37,7 +37,7 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Npgsql's form, for the maintenance database <c>postgres</c>.</summary>
     public string ConnectionString => ConnectionStringFor("postgres");
 
-    /// <summary>Npgsql's form, for <paramref name="database"/>. No pooling of idle connections past a restart is assumed.</summary>
+    /// <summary>Npgsql's form, for <paramref name="database"/>.</summary>
     public string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder
         {
@@ -204,7 +204,15 @@ public sealed class PostgresServer : IAsyncDisposable
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(deadline.Token);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within 120 s:\n{LogTail()}");
+        }
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException(
