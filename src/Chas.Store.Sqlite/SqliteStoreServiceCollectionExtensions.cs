@@ -28,8 +28,9 @@ public static class SqliteStoreServiceCollectionExtensions
         services.TryAddSingleton<IObjectStore>(provider => SqliteObjectStore.OpenAsync(
                 WithContainerClock(options, provider), provider.GetService<ILoggerFactory>()?.CreateLogger<SqliteObjectStore>())
             .GetAwaiter().GetResult());
-        // The same instance: leases and fenced commits share its writer lock and file.
-        services.TryAddSingleton<ILeaseStore>(provider => (SqliteObjectStore)provider.GetRequiredService<IObjectStore>());
+        // The same instance: leases and fenced commits share its writer lock and file. Null (no lease store) when a
+        // later registration replaced the object store with one that keeps no leases (a test's fake).
+        services.TryAddSingleton<ILeaseStore>(provider => (provider.GetRequiredService<IObjectStore>() as ILeaseStore)!);
         services.TryAddSingleton<ISharedCounters>(provider => new InMemorySharedCounters(provider.GetService<TimeProvider>() ?? TimeProvider.System));
         return services;
     }

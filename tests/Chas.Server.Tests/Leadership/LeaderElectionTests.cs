@@ -100,6 +100,25 @@ public sealed class LeaderElectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_leader_whose_renewal_is_refused_steps_down_at_once_and_follows_the_new_holder()
+    {
+        var a = await StartAsync();
+        var termOfA = a.Election.CurrentTerm!;
+        // Behind a's back (as if it had been paused past its lease): the lease is freed and taken by another.
+        await _store.ReleaseAsync(LeaderElection.LeaseName, a.Election.ServerId, termOfA.Fence!.Token);
+        var intruder = await _store.TryAcquireAsync(LeaderElection.LeaseName, "intruder", TimeSpan.FromMinutes(1));
+
+        await StepAsync(1, a);
+
+        Assert.False(termOfA.IsActive);
+        Assert.Equal("the lease passed to another server", termOfA.EndReason);
+        Assert.False(a.Election.IsLeader);
+        Assert.Equal("intruder", a.Election.Leader);
+        Assert.True(intruder.Token > termOfA.Fence.Token);
+        await Eventually.UntilAsync(() => !a.Service.Running, TimeSpan.FromSeconds(10), "a's service to stop");
+    }
+
+    [Fact]
     public async Task A_write_of_a_deposed_leader_is_refused_nothing_is_written_and_its_host_goes_on()
     {
         var a = await StartAsync(writeKey: "late");

@@ -38,6 +38,17 @@ public sealed class SqliteLeaseTests
     }
 
     [Fact]
+    public void A_store_registered_later_that_keeps_no_leases_leaves_no_lease_store()
+    {
+        var services = new ServiceCollection().AddSqliteStore("unused.db");
+        services.AddSingleton<IObjectStore>(new StoreWithoutLeases());
+
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Null(provider.GetService<ILeaseStore>());
+    }
+
+    [Fact]
     public void AddSqliteStore_after_another_store_registers_no_leases_of_its_own()
     {
         var services = new ServiceCollection();
@@ -46,5 +57,16 @@ public sealed class SqliteLeaseTests
         services.AddSqliteStore("unused.db");
 
         Assert.DoesNotContain(services, service => service.ServiceType == typeof(ILeaseStore));
+    }
+
+    private sealed class StoreWithoutLeases : IObjectStore
+    {
+        public long CurrentRevision => 0;
+        public Task<StoredObject?> GetAsync(string kind, string key, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<StoredList> ListAsync(string kind, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<long> CommitAsync(IReadOnlyList<WriteOp> writes, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public IAsyncEnumerable<ChangeEvent> WatchAsync(IReadOnlySet<string>? kinds, long sinceRevision, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
