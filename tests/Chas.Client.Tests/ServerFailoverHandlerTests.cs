@@ -8,10 +8,12 @@ public sealed class ServerFailoverHandlerTests
 {
     private static readonly ServerFailoverOptions Quick = new() { InitialBackoff = TimeSpan.FromMilliseconds(10), MaxBackoff = TimeSpan.FromMilliseconds(20) };
 
-    private static HttpClient ClientOf(params Uri[] servers)
+    private static HttpClient ClientOf(params Uri[] servers) => ClientOf(null, servers);
+
+    private static HttpClient ClientOf(ListLogger? logger, params Uri[] servers)
     {
         var endpoints = new ServerEndpoints(servers);
-        return new HttpClient(ServerFailoverHandler.Create(endpoints, null, Quick)) { BaseAddress = endpoints.Primary };
+        return new HttpClient(ServerFailoverHandler.Create(endpoints, null, Quick, logger)) { BaseAddress = endpoints.Primary };
     }
 
     [Fact]
@@ -19,7 +21,8 @@ public sealed class ServerFailoverHandlerTests
     {
         await using var first = await FlakyServer.StartAsync("first");
         await using var second = await FlakyServer.StartAsync("second");
-        using var http = ClientOf(first.Url, second.Url);
+        var logger = new ListLogger();
+        using var http = ClientOf(logger, first.Url, second.Url);
         Assert.Equal("first GET /api/v1/nodes", await http.GetStringAsync("api/v1/nodes"));
 
         await first.StopAsync();
@@ -27,6 +30,9 @@ public sealed class ServerFailoverHandlerTests
         Assert.Equal("second GET /api/v1/tasks", await http.GetStringAsync("api/v1/tasks"));
         Assert.Equal(1, first.Requests);
         Assert.Equal(2, second.Requests);
+        var moved = Assert.Single(logger.Messages, m => m.Contains("moving to", StringComparison.Ordinal));
+        Assert.StartsWith($"Server {first.Url} failed", moved);
+        Assert.EndsWith($"moving to {second.Url}", moved);
     }
 
     [Fact]

@@ -4,7 +4,10 @@ using System.Net.Http.Json;
 using Chas.Contracts;
 using Chas.Testing.InProcess;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace Chas.Ingress.Tests;
 
@@ -51,6 +54,14 @@ public sealed class GatewayFailoverTests
             }
             var tasks = await group.Servers[1].Admin.ListTasksAsync();
             Assert.Equal(10, tasks.Items.Count(t => t.Name.StartsWith('t')));
+
+            // The active health check takes the dead server out within about two probes.
+            var proxy = ingress.Services.GetRequiredService<IProxyStateLookup>();
+            Assert.True(proxy.TryGetCluster(Routing.GatewayRoutes.ClusterId, out var cluster));
+            await Eventually.UntilAsync(() => cluster.Destinations["server-1"].Health.Active == DestinationHealth.Unhealthy,
+                TimeSpan.FromSeconds(5), "the dead server taken out by the active health check");
+            Assert.Equal(DestinationHealth.Healthy, cluster.Destinations["server-2"].Health.Active);
+            Assert.Equal("server-2", Assert.Single(cluster.DestinationsState.AvailableDestinations).DestinationId);
         }
         finally
         {

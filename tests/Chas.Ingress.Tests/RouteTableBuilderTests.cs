@@ -87,4 +87,20 @@ public sealed class RouteTableBuilderTests
         Assert.Equal("/dashboard/{**rest}", table.Routes[3].Transforms![0]["PathPattern"]);
         Assert.Equal("http://127.0.0.1:7070/", Assert.Single(table.Clusters).Destinations!["server"].Address);
     }
+
+    [Fact]
+    public void With_several_servers_the_gateway_balances_over_them_and_checks_each_for_readiness()
+    {
+        var table = RouteTableBuilder.Build([], Options with { Gateway = true, OtherServers = [new Uri("http://127.0.0.2:7070")] });
+
+        var cluster = Assert.Single(table.Clusters);
+        Assert.Equal(["http://127.0.0.1:7070/", "http://127.0.0.2:7070/"], cluster.Destinations!.Values.Select(d => d.Address).Order());
+        Assert.Equal("RoundRobin", cluster.LoadBalancingPolicy);
+        var active = cluster.HealthCheck!.Active!;
+        Assert.True(active.Enabled);
+        Assert.Equal("/readyz", active.Path);
+        Assert.Equal(TimeSpan.FromSeconds(1), active.Interval);
+        Assert.Equal("2", cluster.Metadata!["ConsecutiveFailuresHealthPolicy.Threshold"]);
+        Assert.True(cluster.HealthCheck.Passive!.Enabled);
+    }
 }
