@@ -26,7 +26,8 @@ public sealed partial class ChasClient
 
     private async Task<WebSocket> ConnectWebSocketAsync(string path, CancellationToken ct)
     {
-        var uri = new UriBuilder(new Uri(_http.BaseAddress!, path));
+        // From the server in use (several servers: the one the client moved to).
+        var uri = new UriBuilder(new Uri(Server, path));
         uri.Scheme = uri.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
         var socket = new ClientWebSocket();
         // Through this client's HttpClient: the same TLS trust (ChasClientTls) and the same bearer token.

@@ -6,8 +6,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Chas.Agent.Tests;
 
-/// <summary>The real agent (node "n1") over a fake engine, against a test server, with fast timings; start and stop at will.</summary>
-public sealed class TestAgent(TestServer server, FakeContainerRuntime runtime) : IAsyncDisposable
+/// <summary>
+/// The real agent (node "n1") over a fake engine, against a test server (and, given, further servers of its
+/// cluster), with fast timings; start and stop at will.
+/// </summary>
+public sealed class TestAgent(TestServer server, FakeContainerRuntime runtime, IReadOnlyList<Uri>? otherServers = null) : IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -16,6 +19,7 @@ public sealed class TestAgent(TestServer server, FakeContainerRuntime runtime) :
         _app = AgentApp.Build(new AgentOptions
         {
             Server = server.Url,
+            OtherServers = otherServers ?? [],
             Token = server.Secrets.NodeToken,
             NodeName = "n1",
             Address = "127.0.0.1",

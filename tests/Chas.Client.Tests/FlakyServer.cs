@@ -65,6 +65,9 @@ public sealed class FlakyServer : IAsyncDisposable
             case FlakyMode.CutOff:
                 context.Abort();
                 return;
+            case FlakyMode.Frozen:
+                await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
             default:
                 context.Response.ContentType = "text/plain";
                 await context.Response.WriteAsync($"{Name} {context.Request.Method} {context.Request.Path}");
@@ -84,4 +87,6 @@ public enum FlakyMode
     Healthy,
     Unavailable,
     CutOff,
+    /// <summary>Takes the request and never answers (a stopped process whose socket still accepts).</summary>
+    Frozen,
 }

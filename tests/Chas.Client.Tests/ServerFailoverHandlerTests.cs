@@ -91,6 +91,23 @@ public sealed class ServerFailoverHandlerTests
     }
 
     [Fact]
+    public async Task A_read_a_frozen_server_takes_and_never_answers_goes_to_the_next_after_the_response_timeout()
+    {
+        await using var first = await FlakyServer.StartAsync("first");
+        await using var second = await FlakyServer.StartAsync("second");
+        var options = Quick with { ResponseTimeout = TimeSpan.FromMilliseconds(300) };
+        var endpoints = new ServerEndpoints([first.Url, second.Url]);
+        using var http = new HttpClient(ServerFailoverHandler.Create(endpoints, null, options)) { BaseAddress = endpoints.Primary };
+        first.Mode = FlakyMode.Frozen;
+
+        Assert.Equal("second GET /api/v1/tasks", await http.GetStringAsync("api/v1/tasks"));
+        Assert.Equal(1, first.Requests);
+        // And stays there: the next request does not wait on the frozen server again.
+        Assert.Equal("second GET /api/v1/nodes", await http.GetStringAsync("api/v1/nodes"));
+        Assert.Equal(1, first.Requests);
+    }
+
+    [Fact]
     public async Task With_every_server_dead_the_request_fails_after_trying_each()
     {
         using var http = ClientOf(FlakyServer.DeadUrl(), FlakyServer.DeadUrl());

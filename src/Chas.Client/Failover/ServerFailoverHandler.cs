@@ -64,9 +64,19 @@ public sealed partial class ServerFailoverHandler : DelegatingHandler
                 var last = round == _options.Rounds && attempt == _servers.Count - 1;
                 request.RequestUri = new Uri(_servers[index].AbsoluteUri + relative);
                 HttpResponseMessage response;
+                // Writes are not timed: one the server received may still be acting, and must not go to another.
+                using var unanswered = repeatable ? new CancellationTokenSource(_options.ResponseTimeout, _options.Time) : null;
+                using var timed = unanswered is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, unanswered.Token);
                 try
                 {
-                    response = await base.SendAsync(request, cancellationToken);
+                    response = await base.SendAsync(request, timed?.Token ?? cancellationToken);
+                }
+                catch (OperationCanceledException) when (unanswered is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+                {
+                    var reason = $"no answer within {_options.ResponseTimeout.TotalSeconds:0.#} s";
+                    MoveOn(index, reason);
+                    if (last) throw new HttpRequestException(HttpRequestError.Unknown, $"{_servers[index]} gave {reason}");
+                    continue;
                 }
                 catch (Exception ex) when (!last && !cancellationToken.IsCancellationRequested && FailureOf(ex, repeatable) is { } failure)
                 {
@@ -78,6 +88,8 @@ public sealed partial class ServerFailoverHandler : DelegatingHandler
                     MoveOn(index, ex.Message);
                     throw;
                 }
+                // The headers came: from here on the body streams for as long as it lasts.
+                unanswered?.CancelAfter(Timeout.InfiniteTimeSpan);
                 if (response.StatusCode == HttpStatusCode.ServiceUnavailable && repeatable && !last)
                 {
                     response.Dispose();

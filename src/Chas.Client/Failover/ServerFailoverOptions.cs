@@ -10,6 +10,13 @@ public sealed record ServerFailoverOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
+    /// A read whose response headers do not come within this goes to the next server: a frozen server (stopped,
+    /// or cut off from its clients after the connection was made) accepts connections but never answers. Only the
+    /// headers are timed; a watch or a log follow then streams for as long as it lasts.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// How many times every server is tried before a request fails. Rounds after the first wait a pause that grows
     /// (a cluster whose database restarts answers 503 everywhere for a moment).
     /// </summary>

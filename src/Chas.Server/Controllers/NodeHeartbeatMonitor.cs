@@ -24,11 +24,15 @@ public sealed partial class NodeHeartbeatMonitor(
 
     protected override async Task RunAsLeaderAsync(CancellationToken stoppingToken)
     {
-        // A new term starts from what the nodes are now: transitions seen by another leader are not reported twice.
-        _seen = null;
-        // And every node gets a fresh grace period from when this server began to lead, as at a restart: heartbeats
-        // that reached another leader are not known here.
-        _leadingSince = Election.CurrentTerm?.LeadingSince ?? time.GetUtcNow();
+        var leadingSince = Election.CurrentTerm?.LeadingSince ?? time.GetUtcNow();
+        if (leadingSince != _leadingSince)
+        {
+            // Leading anew (not a term that directly follows one of this server's own): start from what the nodes
+            // are now, so transitions another leader saw are not reported twice, and give every node a fresh grace
+            // period from now, as at a restart: heartbeats that reached another leader are not known here.
+            _seen = null;
+            _leadingSince = leadingSince;
+        }
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.HeartbeatTimeout.TotalMilliseconds / 6, 100, 1000));
         using var timer = new PeriodicTimer(period, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
