@@ -56,6 +56,9 @@ public sealed partial class NodeHeartbeatMonitor(
         {
             var silentFor = now - LastSeen(node.Name);
             if (silentFor < options.HeartbeatTimeout) continue;
+            // Silent here; with several servers its heartbeats may have gone to another one.
+            silentFor = now - Latest(await liveness.LastSeenAnywhereAsync(node.Name, ct));
+            if (silentFor < options.HeartbeatTimeout) continue;
 
             var reason = $"no heartbeat for {(int)silentFor.TotalSeconds}s";
             var updated = await nodes.UpdateAsync(node.Name, n =>
@@ -69,11 +72,10 @@ public sealed partial class NodeHeartbeatMonitor(
         }
     }
 
-    private DateTimeOffset LastSeen(string node)
-    {
-        var seen = liveness.LastSeen(node);
-        return seen > _leadingSince ? seen : _leadingSince;
-    }
+    private DateTimeOffset LastSeen(string node) => Latest(liveness.LastSeen(node));
+
+    // Nothing counts from before this term began: heartbeats that reached another leader are not known here.
+    private DateTimeOffset Latest(DateTimeOffset seen) => seen > _leadingSince ? seen : _leadingSince;
 
     private void RecordReadyTransitions()
     {
