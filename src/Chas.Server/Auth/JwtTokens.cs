@@ -32,7 +32,13 @@ public sealed class JwtTokens(ServerSecrets secrets, ServerOptions options, Time
         return (new JsonWebTokenHandler().CreateToken(descriptor), expires);
     }
 
-    /// <summary>Lifetime is checked against the injected clock, without skew: one server signs and checks.</summary>
+    /// <summary>
+    /// Lifetime is checked against the injected clock. Expiry has no skew; not-before has <see cref="NotBeforeSkew"/>:
+    /// with several servers on one database, a token signed by a server whose clock runs a little ahead must still
+    /// work at once on the others (it was issued at that moment anyway).
+    /// </summary>
+    public static readonly TimeSpan NotBeforeSkew = TimeSpan.FromSeconds(30);
+
     public TokenValidationParameters ValidationParameters() => new()
     {
         ValidIssuer = Issuer,
@@ -45,7 +51,7 @@ public sealed class JwtTokens(ServerSecrets secrets, ServerOptions options, Time
         LifetimeValidator = (notBefore, expires, _, _) =>
         {
             var now = time.GetUtcNow().UtcDateTime;
-            return expires is { } e && e > now && (notBefore is not { } nb || nb <= now);
+            return expires is { } e && e > now && (notBefore is not { } nb || nb <= now + NotBeforeSkew);
         },
     };
 }
