@@ -40,6 +40,8 @@ public sealed class OneDatabase : IAsyncDisposable
     public void Register(IServiceCollection services)
     {
         services.AddSingleton(Store);
+        // The store's leases as well, or each server would elect itself on a lease store of its own data directory.
+        if (Store is ILeaseStore leases) services.AddSingleton(leases);
         services.AddSingleton(Counters);
         if (Time is FakeTimeProvider) services.AddSingleton(Time);
     }

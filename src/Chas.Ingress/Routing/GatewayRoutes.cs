@@ -29,7 +29,7 @@ internal static class GatewayRoutes
     /// <summary>
     /// One server: that one, as it always was. Several (one cluster on one database): round-robin over those that
     /// are healthy, actively probed on `/readyz` (a server that lost its database is out too) and passively
-    /// judged by the requests themselves.
+    /// judged by the requests themselves; a browser's requests stick to one server (a cookie).
     /// </summary>
     public static ClusterConfig Cluster(IngressOptions options)
     {
@@ -47,6 +47,10 @@ internal static class GatewayRoutes
         {
             ClusterId = ClusterId,
             LoadBalancingPolicy = LoadBalancingPolicies.RoundRobin,
+            // A browser stays with one server: the dashboard is Blazor Server, whose circuit (and its data-protection
+            // keys) live in that process. Clients without cookies (the CLI, agents) are still balanced per request;
+            // when the server a cookie names is out, YARP's default failure policy picks another.
+            SessionAffinity = new SessionAffinityConfig { Enabled = true, Policy = "HashCookie", AffinityKeyName = ".chas.server" },
             HealthCheck = new HealthCheckConfig
             {
                 Active = new ActiveHealthCheckConfig

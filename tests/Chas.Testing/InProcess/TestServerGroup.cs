@@ -8,7 +8,8 @@ namespace Chas.Testing.InProcess;
 /// <summary>
 /// Several in-process servers on one store object, as several `chas server` processes on one database behave
 /// for their clients: a write through one is seen, and watched, through every other. They share one data
-/// directory, so one admin token is good on each. Every server runs its own controllers (no leader election).
+/// directory, so one admin token is good on each. They share the store's leases too, so one of them leads (runs the
+/// controllers) as on PostgreSQL, and one set of counters (rate limits).
 /// </summary>
 public sealed class TestServerGroup : IAsyncDisposable
 {
@@ -34,11 +35,13 @@ public sealed class TestServerGroup : IAsyncDisposable
         Directory.CreateDirectory(databaseDir);
         var dataDir = TempDirectory.NewPath("chas-group-");
         var store = await SqliteObjectStore.OpenAsync(new SqliteStoreOptions { DatabasePath = Path.Combine(databaseDir, "chas.db") });
+        var counters = new InMemorySharedCounters();
         var servers = new List<TestServer>();
         try
         {
             for (var i = 0; i < count; i++)
-                servers.Add(await TestServer.StartAsync(dataDir: dataDir, services: s => s.AddSingleton<IObjectStore>(store)));
+                servers.Add(await TestServer.StartAsync(dataDir: dataDir, services: s => s
+                    .AddSingleton<IObjectStore>(store).AddSingleton<ILeaseStore>(store).AddSingleton<ISharedCounters>(counters)));
         }
         catch
         {
