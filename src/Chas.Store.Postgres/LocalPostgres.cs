@@ -232,7 +232,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             }
             catch (InvalidOperationException)
             {
-                throw new InvalidOperationException($"PostgreSQL runs as user {SuperUser}, who cannot reach {Directory}; pick a data directory outside a private home (e.g. under /var/lib or /tmp)");
+                throw new UnauthorizedAccessException($"PostgreSQL runs as user {SuperUser}, who cannot reach {Directory}; pick a data directory outside a private home (e.g. under /var/lib or /tmp)");
             }
         }
         string[] sync = _options.Durable ? [] : ["--no-sync"];
