@@ -102,9 +102,20 @@ public sealed class LocalPostgres : IAsyncDisposable
     public async Task InitAndStartAsync(CancellationToken cancellationToken = default)
     {
         if (!IsInitialized) await InitAsync(cancellationToken);
-        else if (await RunToolAsync("pg_ctl", ["-D", DataDirectory, "status"], cancellationToken, allowFailure: true) == 0)
-            await StopAsync(cancellationToken);
+        else await StopIfRunningAsync(cancellationToken);
         await StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops (fast) a server running on this directory, whichever process started it: one left behind by a
+    /// process that was killed. True when there was one.
+    /// </summary>
+    public async Task<bool> StopIfRunningAsync(CancellationToken cancellationToken = default)
+    {
+        // pg_ctl status: 0 running, 3 not running, 4 no data directory.
+        if (!IsInitialized || await RunToolAsync("pg_ctl", ["-D", DataDirectory, "status"], cancellationToken, allowFailure: true) != 0) return false;
+        await StopAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Starts the cluster on <see cref="Port"/>; returns once it accepts connections.</summary>
