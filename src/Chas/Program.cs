@@ -40,6 +40,7 @@ var root = new RootCommand("CHaS — the Container Hosting System")
     EventsCommand.Create(),
     ConfigCommands.Create(),
     CompletionCommand.Create(),
+    AdminCommands.Create(),
 };
 var parse = Chas.Cli.ServerOption.Parse(root, args);
 // With no words at all the parser's own answer (the help) is the useful one.

@@ -12,10 +12,13 @@ namespace Chas.Commands;
 
 /// <summary>
 /// `chas dev`: server and one agent in one process on this machine, everything on 127.0.0.1, and a
-/// CLI configuration written so that `chas` works right away.
+/// CLI configuration written so that `chas` works right away. With `--ha N`: N servers on a local
+/// PostgreSQL (see <see cref="DevPostgres"/>), one of them the leader, and every client given all of them.
 /// </summary>
 internal static class DevCommand
 {
+    private const int MaxHaServers = 9;
+
     public static Command Create()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Where state and secrets live", DefaultValueFactory = _ => HostDefaults.DefaultDataDir("dev") };
@@ -28,32 +31,53 @@ internal static class DevCommand
         var noConfig = new Option<bool>("--no-config") { Description = "Do not write the CLI configuration" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug detail" };
         var tls = new Option<bool>("--tls") { Description = "Serve the API over HTTPS from the server's own CA; the CLI configuration trusts that CA" };
+        var ha = new Option<int>("--ha") { Description = "Run this many servers (on --port, --port+1, …) sharing a local PostgreSQL in <data-dir>/postgres; 0: one server on SQLite", DefaultValueFactory = _ => 0 };
+        ha.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is var count and (< 0 or 1 or > MaxHaServers))
+                result.AddError($"--ha: {count} servers; give 2 to {MaxHaServers} (3 survives the loss of one), or 0 for none");
+        });
+        var postgresPort = new Option<int>("--postgres-port") { Description = "With --ha: the local PostgreSQL's port on 127.0.0.1 (0: a free one at each start)", DefaultValueFactory = _ => 0 }.AsPort();
         var cmd = new Command("dev", "Run server and agent in one process on this machine (first try, tests)")
-            { dataDir, port, ingressPort, nodeName, portRange, heartbeatTimeout, pendingTimeout, noConfig, verbose, tls };
+            { dataDir, port, ingressPort, nodeName, portRange, heartbeatTimeout, pendingTimeout, noConfig, verbose, tls, ha, postgresPort };
         cmd.SetAction((parse, ct) => CliRunner.RunAsync(async token =>
         {
             var dir = Path.GetFullPath(parse.GetValue(dataDir)!);
             var apiPort = parse.GetValue(port);
             var level = parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information;
             var useTls = parse.GetValue(tls);
-            var serverOptions = new ServerOptions
+            var haServers = parse.GetValue(ha);
+            // Each server would make its own CA; the clients trust one.
+            if (haServers > 0 && useTls) throw new CliException("--tls and --ha do not go together: each server would have a CA of its own");
+            if (haServers > 0 && apiPort + haServers - 1 > 65535) throw new CliException($"--port {apiPort}: the servers need {haServers} ports from it");
+            await using var postgres = haServers > 0 ? await DevPostgres.StartAsync(dir, parse.GetValue(postgresPort), token) : null;
+            var servers = new List<WebApplication>();
+            ServerOptions serverOptions = null!;
+            foreach (var index in Enumerable.Range(0, Math.Max(1, haServers)))
             {
-                DataDir = dir,
-                Urls = [ServerCommand.Url("127.0.0.1", apiPort, https: useTls)],
-                TlsMode = useTls ? TlsMode.SelfSigned : TlsMode.None,
-                HeartbeatTimeout = Durations.Parse(parse.GetValue(heartbeatTimeout)!, "--heartbeat-timeout"),
-                PendingTimeout = Durations.Parse(parse.GetValue(pendingTimeout)!, "--pending-timeout"),
-            };
-            var server = ChasServerApp.Build(serverOptions, b => HostDefaults.ConfigureLogging(b, level));
-            try
-            {
-                await server.StartAsync(token);
+                serverOptions = new ServerOptions
+                {
+                    DataDir = postgres is null ? dir : Path.Combine(dir, $"server-{index + 1}"),
+                    Store = postgres?.UriFor(DevPostgres.DatabaseName),
+                    Urls = [ServerCommand.Url("127.0.0.1", apiPort + index, https: useTls)],
+                    TlsMode = useTls ? TlsMode.SelfSigned : TlsMode.None,
+                    HeartbeatTimeout = Durations.Parse(parse.GetValue(heartbeatTimeout)!, "--heartbeat-timeout"),
+                    PendingTimeout = Durations.Parse(parse.GetValue(pendingTimeout)!, "--pending-timeout"),
+                };
+                var built = ChasServerApp.Build(serverOptions, b => HostDefaults.ConfigureLogging(b, level));
+                servers.Add(built);
+                try
+                {
+                    await built.StartAsync(token);
+                }
+                catch (IOException ex)
+                {
+                    throw new CliException($"the API cannot listen on 127.0.0.1:{apiPort + index} ({ex.Message}); is another chas dev running? pick another port with --port");
+                }
             }
-            catch (IOException ex)
-            {
-                throw new CliException($"the API cannot listen on 127.0.0.1:{apiPort} ({ex.Message}); is another chas dev running? pick another port with --port");
-            }
-            var serverUrl = new Uri(server.Urls.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/");
+            var server = servers[0];
+            var serverUrls = servers.Select(s => new Uri(s.Urls.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/")).ToList();
+            var serverUrl = serverUrls[0];
             // The server created its secrets when it was built; use that copy rather than reading the files again.
             var secrets = server.Services.GetRequiredService<ServerSecrets>();
             // With --tls the agent, the ingress and the CLI trust exactly the server's own CA.
@@ -63,6 +87,7 @@ internal static class DevCommand
             var agent = AgentApp.Build(new AgentOptions
             {
                 Server = serverUrl,
+                OtherServers = serverUrls[1..],
                 Token = secrets.NodeToken,
                 CertificateAuthorityPem = caPem,
                 NodeName = parse.GetValue(nodeName) ?? HostDefaults.NodeName(),
@@ -78,7 +103,7 @@ internal static class DevCommand
             if (parse.GetValue(ingressPort) is > 0 and var ip)
             {
                 // The dev ingress is also the gateway: one port for apps, /api and /docs.
-                ingress = IngressApp.Build(new IngressOptions { Server = serverUrl, Token = secrets.AdminToken, CertificateAuthorityPem = caPem, ListenAddress = "127.0.0.1", Port = ip, Gateway = true },
+                ingress = IngressApp.Build(new IngressOptions { Server = serverUrl, OtherServers = serverUrls[1..], Token = secrets.AdminToken, CertificateAuthorityPem = caPem, ListenAddress = "127.0.0.1", Port = ip, Gateway = true },
                     b => HostDefaults.ConfigureLogging(b, level));
                 try
                 {
@@ -93,18 +118,26 @@ internal static class DevCommand
             if (!parse.GetValue(noConfig))
             {
                 var configPath = CliConfig.DefaultPath();
-                CliConfig.Load(configPath).WithContext("dev", new CliContextEntry { Server = serverUrl.ToString(), Token = secrets.AdminToken, CertificateAuthority = caPem }, makeCurrent: true).Save(configPath);
+                CliConfig.Load(configPath).WithContext("dev", new CliContextEntry { Server = string.Join(',', serverUrls), Token = secrets.AdminToken, CertificateAuthority = caPem }, makeCurrent: true).Save(configPath);
                 Console.Out.WriteLine($"CLI configured: {configPath} (context 'dev')");
             }
             Console.Out.WriteLine($"chas dev is up: API {serverUrl}  docs {serverUrl}docs  data {dir}");
-            Console.Out.WriteLine($"admin token in {Path.Combine(dir, "admin-token")}; try: chas nodes");
+            if (postgres is not null)
+                Console.Out.WriteLine($"{servers.Count} servers: {string.Join("  ", serverUrls)}; PostgreSQL on 127.0.0.1:{postgres.Port} ({postgres.Directory}); one of them leads (GET /api/v1/leadership)");
+            Console.Out.WriteLine($"admin token in {Path.Combine(postgres is null ? dir : Path.Combine(dir, "server-1"), "admin-token")}; try: chas nodes");
             if (serverTls?.Fingerprint is { } fingerprint) Console.Out.WriteLine($"CA fingerprint: {fingerprint} (CA certificate in {Path.Combine(ServerTls.TlsDir(dir), ServerTls.CaCertFileName)})");
             if (ingress is not null) Console.Out.WriteLine($"ingress on {string.Join(", ", ingress.Urls)}: deployments with a port answer at http://<name>.default.localhost:{parse.GetValue(ingressPort)}/");
 
             await ServerCommand.WaitForShutdownAsync(token);
             if (ingress is not null) await ingress.StopAsync(CancellationToken.None);
             await agent.StopAsync(CancellationToken.None);
-            await server.StopAsync(CancellationToken.None);
+            foreach (var running in Enumerable.Reverse(servers))
+            {
+                await running.StopAsync(CancellationToken.None);
+                // Disposing closes the store (its change feed and pool) before the database goes away under it.
+                if (postgres is not null) await running.DisposeAsync();
+            }
+            if (postgres is not null) await postgres.StopAsync(CancellationToken.None);
             return 0;
         }, ct));
         return cmd;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chas.Client;
+using Chas.Store.Postgres;
 
 namespace Chas.Testing.Processes;
 
@@ -31,6 +32,8 @@ public sealed record ChasDevSettings
 /// A real `chas dev` (server and built-in agent in one process) on its own temp data directory, API
 /// port, node name and publish range. It can be killed like a crash and started again on the same
 /// data; disposing it kills it, removes every container its nodes created and deletes the temp directory.
+/// With <c>--ha N</c> it runs N servers on --port and the ports after it, on a PostgreSQL in the data
+/// directory, which disposing stops too (a killed `chas dev` leaves it running).
 /// </summary>
 public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
 {
@@ -38,6 +41,7 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
     private readonly ChasDevSettings _settings;
     private readonly TempDirectory _temp;
     private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
+    private readonly string _tokenDirectory;
     private ChildProcess? _process;
     private ChasClient? _client;
     private ChasCli? _cli;
@@ -58,6 +62,8 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
         PortRange = settings.PortRange ?? PortRanges.NextPublishRange();
         // With --tls the API is https, signed by the server's own CA (see TlsDir).
         Url = new Uri($"{(extraArgs.Contains("--tls") ? "https" : "http")}://127.0.0.1:{Port}/");
+        // With --ha every server has a data directory of its own (server-1 …); the first one's tokens are the cluster's.
+        _tokenDirectory = extraArgs.Contains("--ha") ? Path.Combine(DataDir, "server-1") : DataDir;
         _nodeNames.Add(NodeName);
     }
 
@@ -162,7 +168,7 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
     /// <summary>A file chas dev writes into its data directory (tokens, the CA), trimmed, once it is there.</summary>
     private async Task<string> ReadDataFileAsync(string file, ChildProcess process)
     {
-        var path = Path.Combine(DataDir, file);
+        var path = Path.Combine(_tokenDirectory, file);
         return await Eventually.GetAsync(
             async () =>
             {
@@ -172,6 +178,16 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
             token => token.Length > 0, _settings.StartDeadline, $"chas dev to write {path}", Diagnostics);
     }
 
+    /// <summary>The PostgreSQL of `--ha` outlives a killed `chas dev`: stop it before its directory goes.</summary>
+    private async Task StopLeftoverPostgresAsync()
+    {
+        var directory = Path.Combine(DataDir, "postgres");
+        if (!Directory.Exists(directory) || LocalPostgres.FindBinDirectory() is null) return;
+        // The port is only used to start it, which this never does.
+        await using var postgres = LocalPostgres.Create(directory, port: 1);
+        await postgres.StopIfRunningAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed) return;
@@ -179,6 +195,7 @@ public sealed class ChasDevProcess : IControlPlane, IAsyncDisposable
         if (_process is not null) await _process.DisposeAsync();
         _process = null;
         _client?.Dispose();
+        await StopLeftoverPostgresAsync();
         string[] nodes;
         lock (_nodeNames) nodes = [.. _nodeNames];
         if (_settings.RemoveContainersOnDispose)

@@ -112,6 +112,19 @@ public sealed class ChasServerProcess : IControlPlane, IAsyncDisposable
         _cli = new ChasCli(Url, AdminToken, CliConfigPath);
     }
 
+    /// <summary>
+    /// SIGTERM, as an operator stopping the service: it releases its leases and exits. The data directory stays,
+    /// for a tool that works on it (`chas admin migrate`); disposing still deletes it.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (_process is null) return;
+        await _process.StopAsync(TimeSpan.FromSeconds(20));
+        Log.Append("[test] stopped chas server with SIGTERM");
+        await _process.DisposeAsync();
+        _process = null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed) return;
