@@ -36,7 +36,7 @@ internal sealed class HeartbeatingNode : IAsyncDisposable
             AgentUrl = "http://127.0.0.1:9/", // never called: the benchmark asks for no logs
             Labels = Label,
             // Room for every task of a long run: they stay bound to it.
-            Capacity = new ResourceAmounts { CpuMillis = 100_000_000, MemoryBytes = 1L << 50 },
+            Capacity = new ResourceAmounts { CpuMillis = 1_000_000, MemoryBytes = 1L << 40 },
             PortRange = new PortRange(41000, 41009),
             Runtime = "hollow",
             AgentVersion = "bench",

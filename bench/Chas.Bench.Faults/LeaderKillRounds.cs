@@ -80,7 +80,7 @@ internal static class LeaderKillRounds
 
     public static CreateTaskRequest BoundTask(string name) => new()
     {
-        Name = name, Image = Image, Command = ["sleep", "infinity"], CpuMillis = 1, MemoryBytes = 1 << 20, NodeSelector = HeartbeatingNode.Label,
+        Name = name, Image = Image, Command = ["sleep", "infinity"], CpuMillis = 1, MemoryBytes = 8 << 20, NodeSelector = HeartbeatingNode.Label,
     };
 
     public static async Task<LeaderKillResult> RunAsync(HaCluster cluster, AnyServer api, FaultsOptions options, Action<string> progress, CancellationToken ct)
@@ -88,7 +88,7 @@ internal static class LeaderKillRounds
         await api.UntilAnsweredAsync(c => c.ApplyDeploymentAsync(new ApplyDeploymentRequest
         {
             Name = SteadyDeployment, Replicas = SteadyReplicas, Image = Image, Command = ["sleep", "infinity"],
-            CpuMillis = 1, MemoryBytes = 1 << 20, NodeSelector = HeartbeatingNode.Label,
+            CpuMillis = 1, MemoryBytes = 8 << 20, NodeSelector = HeartbeatingNode.Label,
         }, ct), Deadline, ct);
         await WaitForSteadyAsync(api, ct);
 

@@ -148,8 +148,8 @@ internal static class StoreLatencyBench
         foreach (var op in Operations)
         {
             var (lite, pg) = (sqlite.Mutating[op], postgres.Mutating[op]);
-            Line($"{op} p50 / p99 (n {lite.Count}, {pg.Count})", Percentiles.Of(lite, 0.5), Percentiles.Of(pg, 0.5));
-            Line("", Percentiles.Of(lite, 0.99), Percentiles.Of(pg, 0.99));
+            Line($"{op} p50 (n {lite.Count} / {pg.Count})", Percentiles.Of(lite, 0.5), Percentiles.Of(pg, 0.5));
+            Line($"{op} p99", Percentiles.Of(lite, 0.99), Percentiles.Of(pg, 0.99));
         }
         List<double> liteAll = [.. sqlite.AllMutating], pgAll = [.. postgres.AllMutating];
         Line("mutating p50", Percentiles.Of(liteAll, 0.5), Percentiles.Of(pgAll, 0.5));
@@ -162,6 +162,6 @@ internal static class StoreLatencyBench
         o.WriteLine();
         o.WriteLine($"errors during the churn: SQLite {sqlite.Errors}, PostgreSQL {postgres.Errors}; list body {sqlite.ListBytes / 1024} / {postgres.ListBytes / 1024} KiB");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"filling {sqlite.Listed} pending tasks, 16 creates at a time: SQLite {sqlite.FillSeconds:0.0} s ({options.Objects / sqlite.FillSeconds:0}/s), PostgreSQL {postgres.FillSeconds:0.0} s ({options.Objects / postgres.FillSeconds:0}/s)"));
+            $"filling {options.Objects} pending tasks, 16 creates at a time: SQLite {sqlite.FillSeconds:0.0} s ({options.Objects / sqlite.FillSeconds:0}/s), PostgreSQL {postgres.FillSeconds:0.0} s ({options.Objects / postgres.FillSeconds:0}/s)"));
     }
 }
