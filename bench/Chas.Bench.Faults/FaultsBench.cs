@@ -45,7 +45,7 @@ internal static class FaultsBench
             Row("", "creates given up after 60 s of retries", Count(kills.Ledger.GaveUp), "", "0"),
             Row("", $"new leader elected (p50 / max of {kills.ElectedAfterKill.Count})", "", P50Max(kills.ElectedAfterKill), "-"),
             Row("", $"new leader schedules: probe bound after the kill (p50 / max of {kills.ScheduledAfterKill.Count})",
-                kills.ProbesUnbound == 0 ? Verdict(kills.ScheduledAfterKill.DefaultIfEmpty(double.NaN).Max() <= LeaderTargetSeconds) : $"{kills.ProbesUnbound} unbound",
+                kills.ProbesUnbound == 0 ? Verdict(kills.ScheduledAfterKill.Max() <= LeaderTargetSeconds) : $"{kills.ProbesUnbound} unbound",
                 P50Max(kills.ScheduledAfterKill), $"<= {LeaderTargetSeconds:0} s"),
             Row("restart PostgreSQL", $"acknowledged creates lost (of {restart.Ledger.Acknowledged.Count})", Count(Lost(restart.Ledger)), "", "0"),
             Row("", "commits whose answer was lost (409 on retry) / creates given up", $"{restart.Ledger.CommittedUnanswered.Count} / {restart.Ledger.GaveUp}", "", "-"),
@@ -57,8 +57,9 @@ internal static class FaultsBench
         var widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var row in rows) o.WriteLine(string.Join(" | ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
         o.WriteLine();
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"per round, seconds from the kill until the probe was bound: {string.Join(' ', kills.ScheduledAfterKill.Select(s => s.ToString("0.00", CultureInfo.InvariantCulture)))}"));
+        string Each(IEnumerable<double> seconds) => string.Join(' ', seconds.Select(s => s.ToString("0.00", CultureInfo.InvariantCulture).PadLeft(5)));
+        o.WriteLine($"per round, seconds from the kill until a new leader was elected: {Each(kills.ElectedAfterKill)}");
+        o.WriteLine($"                                      until the probe was bound: {Each(kills.ScheduledAfterKill)}");
         o.WriteLine($"retries while servers were away: {kills.Ledger.Retries} during the kills, {restart.Ledger.Retries} during the database restart");
         return 0;
     }
@@ -71,6 +72,9 @@ internal static class FaultsBench
 
     private static string Seconds(double s) => double.IsNaN(s) ? "never" : string.Create(CultureInfo.InvariantCulture, $"{s:0.00} s");
 
-    private static string P50Max(IReadOnlyList<double> samples) => samples.Count == 0 ? "-"
-        : string.Create(CultureInfo.InvariantCulture, $"{Percentiles.Of([.. samples], 0.5):0.00} / {samples.Max():0.00} s");
+    private static string P50Max(IReadOnlyList<double> samples)
+    {
+        List<double> found = [.. samples.Where(s => !double.IsNaN(s))];
+        return found.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{Percentiles.Of(found, 0.5):0.00} / {found.Max():0.00} s");
+    }
 }

@@ -55,9 +55,9 @@ internal sealed class WriteLedger
 internal sealed record LeaderKillResult
 {
     public required WriteLedger Ledger { get; init; }
-    /// <summary>Seconds from the kill until the probe task submitted right after it was bound to the node, one per round.</summary>
+    /// <summary>Seconds from the kill until the probe task submitted right after it was bound to the node, one per round (NaN: never).</summary>
     public required IReadOnlyList<double> ScheduledAfterKill { get; init; }
-    /// <summary>Seconds from the kill until exactly one surviving server said it leads, one per round.</summary>
+    /// <summary>Seconds from the kill until exactly one surviving server said it leads, one per round (NaN: never).</summary>
     public required IReadOnlyList<double> ElectedAfterKill { get; init; }
     /// <summary>Rounds whose probe was not bound within the deadline.</summary>
     public required int ProbesUnbound { get; init; }
@@ -111,14 +111,15 @@ internal static class LeaderKillRounds
             var probeName = $"probe-{round:D2}";
             await ledger.CreateAsync(api, BoundTask(probeName), Deadline, ct);
             var bound = await WaitBoundAsync(api, probeName, ct);
-            if (bound) scheduled.Add(Stopwatch.GetElapsedTime(killed).TotalSeconds);
-            else unbound++;
-            if (await election is { Slot: not null } found) elected.Add(Stopwatch.GetElapsedTime(killed, found.At).TotalSeconds);
+            scheduled.Add(bound ? Stopwatch.GetElapsedTime(killed).TotalSeconds : double.NaN);
+            if (!bound) unbound++;
+            var found = await election;
+            elected.Add(found.Slot is null ? double.NaN : Stopwatch.GetElapsedTime(killed, found.At).TotalSeconds);
 
             await creates;
             await cluster.StartAsync(leader);
             excess = Math.Max(excess, await WaitForSteadyAsync(api, ct));
-            progress($"round {round}/{options.Rounds}: killed server {leader} (the leader); probe bound {(bound ? $"{scheduled[^1]:0.00} s" : "NOT")} after the kill; " +
+            progress($"round {round}/{options.Rounds}: killed server {leader} (the leader); a new one elected {elected[^1]:0.00} s, the probe bound {scheduled[^1]:0.00} s after the kill; " +
                 $"{ledger.Acknowledged.Count} acknowledged, {ledger.Retries} retries so far");
         }
         return new LeaderKillResult
