@@ -18,6 +18,8 @@ namespace Chas.Server.Leadership;
 public sealed partial class LeaderElection : BackgroundService
 {
     public const string LeaseName = "leader";
+    /// <summary>How long after the holder's expiry a follower tries to take the lease (see <see cref="UntilNextAttempt"/>).</summary>
+    private static readonly TimeSpan PastExpiry = TimeSpan.FromMilliseconds(20);
 
     private readonly ILeaseStore? _leases;
     private readonly ServerOptions _options;
@@ -99,7 +101,7 @@ public sealed partial class LeaderElection : BackgroundService
                     continue;
                 }
                 Following(lease);
-                await Task.Delay(_options.LeaseRenewInterval, _time, stoppingToken);
+                await Task.Delay(UntilNextAttempt(lease), _time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -178,6 +180,20 @@ public sealed partial class LeaderElection : BackgroundService
             waiting.SetResult(term);
         }
         return term;
+    }
+
+    /// <summary>
+    /// A follower tries again after one renew interval, or as the holder's lease runs out when that comes sooner: a
+    /// dead leader's successor then takes over when its lease ends rather than up to one interval later (kill -9 of
+    /// the leader: 4–5 s instead of 4–6 s with the defaults). The expiry is by the database's clock; a skewed clock
+    /// only moves the attempt within that interval, and a little past the expiry keeps a timer that fires a hair
+    /// early, or the database's now() (its transaction's start), from finding the lease still held.
+    /// </summary>
+    private TimeSpan UntilNextAttempt(LeaseRecord? lease)
+    {
+        if (lease is null || lease.Holder.Length == 0 || lease.Holder == ServerId) return _options.LeaseRenewInterval;
+        var left = lease.ExpiresAt - _time.GetUtcNow() + PastExpiry;
+        return left > TimeSpan.Zero && left < _options.LeaseRenewInterval ? left : _options.LeaseRenewInterval;
     }
 
     private void Following(LeaseRecord? lease)
