@@ -50,6 +50,9 @@ public sealed partial class NodeHeartbeatMonitor(
         RecordReadyTransitions();
         foreach (var node in cache.Nodes().Where(n => n.Status == NodeStatus.Ready))
         {
+            if (now - LastSeen(node.Name) < options.HeartbeatTimeout) continue;
+            // Silent here; its heartbeats may be reaching another server of this database.
+            await liveness.RefreshAsync(node.Name, ct);
             var silentFor = now - LastSeen(node.Name);
             if (silentFor < options.HeartbeatTimeout) continue;
 

@@ -29,6 +29,7 @@ public sealed class HaCluster : IControlPlane, IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = LeadershipReadTimeout };
     private string? _noGpus;
     private ChasClient? _client;
+    private ChasServerProcess? _firstLeader;
 
     private HaCluster(PostgresServer postgres, string database, string[] agentArgs)
     {
@@ -51,7 +52,11 @@ public sealed class HaCluster : IControlPlane, IAsyncDisposable
 
     public string Description => $"HA cluster ({_servers.Count} chas servers on PostgreSQL port {Postgres.Port})";
     public Uri Url => _servers[0].Url;
-    public string ServerArgument => string.Join(',', _servers.Select(s => s.Url.ToString().TrimEnd('/')));
+    /// <summary>
+    /// Every server, the leader at start last: agents then talk to a follower first, so that what the leader knows of
+    /// them has to come through the database (heartbeats, reports), which is what several servers are about.
+    /// </summary>
+    public string ServerArgument => string.Join(',', _servers.OrderBy(s => s == _firstLeader).Select(s => s.Url.ToString().TrimEnd('/')));
     public string TempDir => _servers[0].TempDir;
     public string DataDir => _servers[0].DataDir;
     public string NodeToken => _servers[0].NodeToken;
@@ -85,7 +90,7 @@ public sealed class HaCluster : IControlPlane, IAsyncDisposable
         {
             await cluster.StartServersAsync(servers, serverArgs ?? []);
             cluster.Log.Append($"[test] PostgreSQL and {servers} chas servers answered after {clock.Elapsed.TotalSeconds:0.0} s");
-            var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30));
+            var leader = cluster._firstLeader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30));
             cluster.Log.Append($"[test] {leader.Description} leads after {clock.Elapsed.TotalSeconds:0.0} s");
             for (var i = 0; i < agents; i++) await cluster.AddAgentAsync($"{(char)('a' + i)}");
             if (agents > 0) cluster.Log.Append($"[test] {agents} node(s) ready after {clock.Elapsed.TotalSeconds:0.0} s");
