@@ -177,13 +177,13 @@ public static class NodesApi
         // thousands of nodes a heartbeat must cost next to nothing.
         if (cache.Node(name) is { Status: NodeStatus.Ready } cached)
         {
-            await liveness.SeenAsync(name, context.RequestAborted);
+            await liveness.HeartbeatAsync(name, context.RequestAborted);
             return Results.Ok(cached with { LastHeartbeat = liveness.LastSeen(name) });
         }
         // Record liveness first: even if the store write below races, the monitor sees a fresh heartbeat.
         var exists = await nodes.GetAsync(name, context.RequestAborted);
         if (exists is null) return Problems.NotFound("node", name);
-        await liveness.SeenAsync(name, context.RequestAborted);
+        await liveness.HeartbeatAsync(name, context.RequestAborted);
         var node = await nodes.UpdateAsync(name, n => n.Status == NodeStatus.Ready ? null : n with { Status = NodeStatus.Ready, Reason = null },
             context.RequestAborted);
         return node is null ? Problems.NotFound("node", name) : Results.Ok(node with { LastHeartbeat = liveness.LastSeen(name) });

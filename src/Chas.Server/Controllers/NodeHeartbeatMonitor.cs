@@ -54,10 +54,10 @@ public sealed partial class NodeHeartbeatMonitor(
         RecordReadyTransitions();
         foreach (var node in cache.Nodes().Where(n => n.Status == NodeStatus.Ready))
         {
+            if (now - LastSeen(node.Name) < options.HeartbeatTimeout) continue;
+            // Silent here; its heartbeats may be reaching another server of this database.
+            await liveness.RefreshAsync(node.Name, ct);
             var silentFor = now - LastSeen(node.Name);
-            if (silentFor < options.HeartbeatTimeout) continue;
-            // Silent here; with several servers its heartbeats may have gone to another one.
-            silentFor = now - Latest(await liveness.LastSeenAnywhereAsync(node.Name, ct));
             if (silentFor < options.HeartbeatTimeout) continue;
 
             var reason = $"no heartbeat for {(int)silentFor.TotalSeconds}s";

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Chas.Server.Hosting;
 using Chas.Store;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Chas.Server.State;
 
@@ -10,59 +9,74 @@ namespace Chas.Server.State;
 /// node would otherwise be a write and a watch event each, for nothing anyone needs to keep. Only
 /// the ready/notready transitions it causes are stored. After a restart every node gets a fresh
 /// grace period counted from the server's start.
-/// With several servers on one database (PostgreSQL) an agent's heartbeats reach whichever server it
-/// uses, not necessarily the leader that judges liveness: each heartbeat then also renews the node's
-/// lease in the database (a row of the lease table, as Kubernetes' node leases; no revision, no watch
-/// event), and the leader reads it before it calls a node silent.
+/// <para>
+/// With several servers on one database an agent heartbeats to whichever server it uses, which need not be the
+/// leader that judges silence. So each server also counts the heartbeats it receives in the shared counters, at most
+/// one add per node and window of a quarter of the heartbeat timeout, and the leader asks them before it calls a
+/// node silent (<see cref="RefreshAsync"/>). A single server's counters live in its own memory: there the local
+/// view is the whole truth and the counters are left alone.
+/// </para>
 /// </summary>
-public sealed class NodeLiveness
+public sealed class NodeLiveness(TimeProvider time, ServerOptions? options = null, ISharedCounters? counters = null)
 {
-    private const string LeasePrefix = "node-heartbeat/";
+    private const string KeyPrefix = "node-heartbeat:";
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastSeen = new(StringComparer.Ordinal);
-    private readonly TimeProvider _time;
-    private readonly DateTimeOffset _startedAt;
-    private readonly ILeaseStore? _shared;
-    private readonly TimeSpan _leaseDuration;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _windowCounted = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+    private readonly ISharedCounters? _shared = counters is null or InMemorySharedCounters ? null : counters;
+    private readonly TimeSpan _timeout = options?.HeartbeatTimeout ?? TimeSpan.FromSeconds(6);
 
-    public NodeLiveness(TimeProvider time) : this(time, shared: null, leaseDuration: TimeSpan.Zero) { }
+    private TimeSpan Window => _timeout / 4;
 
-    [ActivatorUtilitiesConstructor]
-    public NodeLiveness(TimeProvider time, ServerOptions options, IServiceProvider services)
-        : this(time, options.UsesPostgres ? services.GetService<ILeaseStore>() : null, options.HeartbeatTimeout) { }
+    // A window's row outlives the window by a whole timeout: the leader reads windows that ended up to a timeout ago.
+    private TimeSpan Retention => Window + _timeout;
 
-    private NodeLiveness(TimeProvider time, ILeaseStore? shared, TimeSpan leaseDuration)
-    {
-        _time = time;
-        _startedAt = time.GetUtcNow();
-        _shared = shared;
-        _leaseDuration = leaseDuration;
-    }
+    public void Seen(string node) => _lastSeen[node] = time.GetUtcNow();
 
-    public void Seen(string node) => _lastSeen[node] = _time.GetUtcNow();
-
-    /// <summary><see cref="Seen"/>, and with several servers the node's lease in the database too.</summary>
-    public async Task SeenAsync(string node, CancellationToken ct)
+    /// <summary>A heartbeat reached this server: noted here and, once per window, in the shared counters for the leader.</summary>
+    public async Task HeartbeatAsync(string node, CancellationToken ct)
     {
         Seen(node);
-        if (_shared is not null) await _shared.TryAcquireAsync(LeasePrefix + node, node, _leaseDuration, ct);
+        if (_shared is null) return;
+        var window = WindowStart(time.GetUtcNow());
+        if (_windowCounted.TryGetValue(node, out var counted) && counted == window) return;
+        try
+        {
+            await _shared.AddAsync(KeyPrefix + node, window, Retention, 1, ct);
+            _windowCounted[node] = window;
+        }
+        catch (StoreUnavailableException)
+        {
+            // The database is away: the leader cannot act on silence either, and its new term grants every node a grace period.
+        }
     }
 
-    /// <summary>What this server heard itself (the API's view).</summary>
     public DateTimeOffset LastSeen(string node) => _lastSeen.TryGetValue(node, out var at) ? at : _startedAt;
 
     /// <summary>
-    /// The latest of what this server heard and what any server recorded in the database: the judgement of the
-    /// leader. The database's time is its own clock's (lease expiry less its duration); servers are assumed to
-    /// keep their clocks in step (NTP), as JWT lifetimes already require.
+    /// For a node this server has not heard from within the timeout: whether another server has, by the shared counters.
+    /// A heartbeat counted in a window is taken as seen at the window's end (never later than now), so a node is called
+    /// silent only when no window that ended within the timeout counted one: after between one timeout and a quarter more.
     /// </summary>
-    public async Task<DateTimeOffset> LastSeenAnywhereAsync(string node, CancellationToken ct)
+    public async Task RefreshAsync(string node, CancellationToken ct)
     {
-        var local = LastSeen(node);
-        if (_shared is null || await _shared.GetAsync(LeasePrefix + node, ct) is not { } lease) return local;
-        var shared = lease.ExpiresAt - _leaseDuration;
-        return shared > local ? shared : local;
+        if (_shared is null) return;
+        var now = time.GetUtcNow();
+        for (var start = WindowStart(now); start + Window > now - _timeout; start -= Window)
+        {
+            if (await _shared.AddAsync(KeyPrefix + node, start, Retention, 0, ct) <= 0) continue;
+            var seen = start + Window < now ? start + Window : now;
+            _lastSeen.AddOrUpdate(node, seen, (_, local) => local > seen ? local : seen);
+            return;
+        }
     }
 
-    public void Forget(string node) => _lastSeen.TryRemove(node, out _);
+    public void Forget(string node)
+    {
+        _lastSeen.TryRemove(node, out _);
+        _windowCounted.TryRemove(node, out _);
+    }
+
+    private DateTimeOffset WindowStart(DateTimeOffset now) => new(now.UtcTicks - now.UtcTicks % Window.Ticks, TimeSpan.Zero);
 }

@@ -53,6 +53,22 @@ public sealed class AgentProcess : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>SIGSTOP: the node falls silent as in a partition, its containers running on; <see cref="Resume"/> ends it.</summary>
+    public void Pause()
+    {
+        var process = _process ?? throw new InvalidOperationException($"agent {NodeName} is not running");
+        process.Pause();
+        _server.Log.Append($"[test] paused agent {NodeName} (pid {process.Id}) with SIGSTOP");
+    }
+
+    /// <summary>SIGCONT: a paused agent runs on from where it stopped, with what it believed then.</summary>
+    public void Resume()
+    {
+        var process = _process ?? throw new InvalidOperationException($"agent {NodeName} is not running");
+        process.Resume();
+        _server.Log.Append($"[test] resumed agent {NodeName} (pid {process.Id}) with SIGCONT");
+    }
+
     /// <summary>Starts the agent again under the same name and waits until its node is ready again.</summary>
     public async Task RestartAsync()
     {
@@ -65,7 +81,7 @@ public sealed class AgentProcess : IAsyncDisposable
         _incarnation++;
         string[] args =
         [
-            "agent", "--server", _server.Url.ToString(), "--token", _server.NodeToken, "--name", NodeName, "--address", "127.0.0.1",
+            "agent", "--server", _server.ServerArgument, "--token", _server.NodeToken, "--name", NodeName, "--address", "127.0.0.1",
             "--port-range", string.Create(CultureInfo.InvariantCulture, $"{PortRange.From}-{PortRange.To}"), "--api-port", "0", .. _extraArgs,
         ];
         var process = ChasProcess.Start(args, _server.CliConfigPath, _server.Log, $"{NodeName}#{_incarnation}");

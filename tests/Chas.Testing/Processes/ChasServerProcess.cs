@@ -16,6 +16,9 @@ public sealed record ChasServerSettings
     public string TempPrefix { get; init; } = "chas-e2e-server-";
 
     public ChasProcessOptions Process { get; init; } = new();
+
+    /// <summary>What its output lines are tagged with (several servers of one cluster print into one test output).</summary>
+    public string Label { get; init; } = "server";
 }
 
 /// <summary>
@@ -92,7 +95,7 @@ public sealed class ChasServerProcess : IControlPlane, IAsyncDisposable
         [
             "server", "--data-dir", DataDir, "--listen", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture), .. extraArgs,
         ];
-        var process = ChasProcess.Start(args, CliConfigPath, Log, "server", _settings.Process);
+        var process = ChasProcess.Start(args, CliConfigPath, Log, _settings.Label, _settings.Process);
         _process = process;
 
         // `chas server` writes its tokens when its authentication first runs, not when it starts (although it
@@ -123,6 +126,33 @@ public sealed class ChasServerProcess : IControlPlane, IAsyncDisposable
         Log.Append("[test] stopped chas server with SIGTERM");
         await _process.DisposeAsync();
         _process = null;
+    }
+
+    /// <summary>Whether the process has exited (killed, or crashed on its own).</summary>
+    public bool HasExited => _process?.HasExited ?? true;
+
+    /// <summary>SIGKILL, as a crash would end it: no shutdown code runs, its leases are left to expire.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is null) return;
+        await _process.KillAsync();
+        Log.Append($"[test] killed {_settings.Label} (pid {_process.Id}) with SIGKILL");
+    }
+
+    /// <summary>SIGSTOP: the server freezes mid-work (a partition, a long pause) and answers nothing until <see cref="Resume"/>.</summary>
+    public void Pause()
+    {
+        var process = _process ?? throw new InvalidOperationException("chas server is not started");
+        process.Pause();
+        Log.Append($"[test] paused {_settings.Label} (pid {process.Id}) with SIGSTOP");
+    }
+
+    /// <summary>SIGCONT: a paused server runs on from where it stopped.</summary>
+    public void Resume()
+    {
+        var process = _process ?? throw new InvalidOperationException("chas server is not started");
+        process.Resume();
+        Log.Append($"[test] resumed {_settings.Label} (pid {process.Id}) with SIGCONT");
     }
 
     public async ValueTask DisposeAsync()

@@ -151,6 +151,19 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process freezes (a partition, a long GC pause) without exiting; <see cref="Resume"/> thaws it.</summary>
+    public void Pause() => SendSignal(SigStop, "SIGSTOP");
+
+    /// <summary>SIGCONT: a paused process runs on from where it stopped.</summary>
+    public void Resume() => SendSignal(SigCont, "SIGCONT");
+
+    private void SendSignal(int signal, string name)
+    {
+        if (_process.HasExited) throw new InvalidOperationException($"{Label} has exited; cannot send {name}");
+        if (Signal(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, {name}) failed with errno {Marshal.GetLastPInvokeError()}");
+    }
+
     private void OnLine(string? line, string stream)
     {
         if (line is null) return;
@@ -172,6 +185,8 @@ public sealed class ChildProcess : IAsyncDisposable
     {
         try
         {
+            // A paused process acts on SIGTERM only once it runs again: SIGCONT first lets a graceful stop work.
+            if (!_process.HasExited) _ = Signal(_process.Id, SigCont);
             if (_options.StopGrace is { } grace) await StopAsync(grace);
             else await KillAsync();
         }
@@ -186,6 +201,8 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     private const int SigTerm = 15;
+    private const int SigCont = 18; // Linux numbering, where the tests run
+    private const int SigStop = 19;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -11,6 +11,9 @@ public interface IControlPlane
     /// <summary>What the test output calls it.</summary>
     string Description { get; }
     Uri Url { get; }
+
+    /// <summary>What agents get as <c>--server</c>: the one URL, or every server of a cluster separated by commas.</summary>
+    string ServerArgument => Url.ToString();
     string TempDir { get; }
 
     /// <summary>The server's data directory (its token files, its CA).</summary>
