@@ -2,32 +2,25 @@
 // create+start of the same image measured in the same run. Prints p50/p90/p99/max, the ratios, and where the time goes.
 // Exit code 0 whether or not the target is met (it is a measurement, not a test); 1 on errors; 2 on bad arguments.
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Chas.Bench.SubmitToRunning;
 using Chas.Client;
 using Chas.Runtime.Docker;
+using Chas.Testing.Benchmarks;
 using Docker.DotNet;
 
 var options = BenchOptions.Parse(args, Console.Error);
 if (options is null) return 2;
 
-using var cancel = new CancellationTokenSource();
 // Ctrl-C or a kill: stop measuring, but still clean up (the handlers keep the runtime from exiting at once).
-void OnSignal(PosixSignalContext signal)
-{
-    signal.Cancel = true;
-    cancel.Cancel();
-}
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var cancel = new BenchCancellation();
 var ct = cancel.Token;
 var time = TimeProvider.System;
 var runStarted = time.GetTimestamp();
 var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 var nodeName = $"bench-{runId}";
 
-void Progress(string line) => Console.Error.WriteLine($"[bench] {line}");
+void Progress(string line) => BenchMain.Progress(line);
 
 using var dockerConfig = new DockerClientConfiguration(new Uri(DockerRuntimeOptions.DefaultEndpoint()));
 using var docker = dockerConfig.CreateClient();
