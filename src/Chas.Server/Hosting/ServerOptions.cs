@@ -12,9 +12,6 @@ public sealed record ServerOptions
     /// database, each with its own data directory.
     /// </summary>
     public string? Store { get; init; }
-
-    /// <summary>Whether <see cref="Store"/> names a PostgreSQL database.</summary>
-    public bool UsesPostgres => Store is not null;
     /// <summary>Kestrel URLs, e.g. "http://0.0.0.0:8080".</summary>
     public IReadOnlyList<string> Urls { get; init; } = ["http://0.0.0.0:8080"];
     /// <summary>A node not heard from for this long becomes notready and its tasks are lost.</summary>
